@@ -1,0 +1,3 @@
+"""Orq Desktop: a native desktop playground for the Orq AI Router."""
+
+__version__ = "0.1.0"

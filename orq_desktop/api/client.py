@@ -1,0 +1,1 @@
+"""RouterClient (being written)."""

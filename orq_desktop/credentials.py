@@ -1,0 +1,1 @@
+"""The API key: keyring off the UI thread, env override, session-only fallback."""

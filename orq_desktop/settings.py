@@ -1,0 +1,1 @@
+"""Non-secret settings (filled in by the settings issue)."""

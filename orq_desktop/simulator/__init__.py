@@ -1,0 +1,1 @@
+"""orq_desktop.simulator"""
