@@ -1,0 +1,1 @@
+"""Qt fixtures: the qasync loop for pytest-qt tests."""
