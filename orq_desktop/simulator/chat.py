@@ -43,7 +43,7 @@ def model_failure(model: str) -> AttemptError | None:
     """The error a model answers with before doing anything: unknown ids and ``sim/status-*``."""
     behaviour = behaviour_of(model)
     if behaviour.kind is Kind.UNKNOWN:
-        return AttemptError(404, f"The model {model} was not found.")
+        return AttemptError(404, f"The model {model} was not found.", final=True)
     if behaviour.kind is Kind.STATUS:
         code = behaviour.value
         headers = {"Retry-After": "1"} if code == 429 else {}

@@ -33,10 +33,11 @@ def parse_size(size: str | None) -> tuple[int, int]:
         return DEFAULT_SIZE
     parts = size.lower().split("x")
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise SizeError(f"size must look like 1024x1024 or be auto, not {size!r}")
+        raise SizeError(f'Size must look like 1024x1024 or be auto (you entered "{size}").')
     width, height = int(parts[0]), int(parts[1])
     if not (1 <= width <= MAX_SIDE and 1 <= height <= MAX_SIDE):
-        raise SizeError(f"size must be between 1x1 and {MAX_SIDE}x{MAX_SIDE}, not {size}")
+        limit = f"{MAX_SIDE}x{MAX_SIDE}"
+        raise SizeError(f"Size must be between 1x1 and {limit} (you entered {size}).")
     return width, height
 
 

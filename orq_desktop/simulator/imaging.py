@@ -49,7 +49,7 @@ class _ImageCall:
         if failure is not None:
             raise failure
         if behaviour_of(model).kind not in IMAGE_KINDS:
-            raise AttemptError(404, f"The model {model} does not generate images.")
+            raise AttemptError(404, f"The model {model} does not generate images.", final=True)
         await wait_like(model)
         return await asyncio.to_thread(self._render_all)
 
@@ -113,7 +113,8 @@ async def handle_images(
         return error_response(400, str(exc), headers, "size")
     output_format = str(body.get("output_format") or "png")
     if output_format not in FORMATS:
-        return error_response(400, "output_format must be png, jpeg or webp.", headers)
+        message = "Output format must be one of: png, jpeg, webp."
+        return error_response(400, message, headers, "output_format")
     call = _ImageCall(body, size)
     options = route_options(body)
 

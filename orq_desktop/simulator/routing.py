@@ -27,11 +27,20 @@ MAX_BACKOFF_S = 16.0
 class AttemptError(Exception):
     """An attempt answered with an error status (before its first byte reached the client)."""
 
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        final: bool = False,
+    ) -> None:
         super().__init__(f"{status} {message}")
         self.status = status
         self.message = message
         self.headers: dict[str, str] = dict(headers or {})
+        # A final failure (an unknown model) ends the plan: no retry, no fallback.
+        self.final = final
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +180,7 @@ class Router:
                 started = trace.elapsed_ms()
                 clock = time.perf_counter()
                 outcome: Outcome
+                final = False
                 try:
                     if options.call_timeout_s is None:
                         value = await attempt(model)
@@ -180,6 +190,7 @@ class Router:
                     status, outcome = exc.status, "failed"
                     failure = Failure(exc.status, exc.message, exc.headers)
                     what = f"{status_words(status)} ({status})"
+                    final = exc.final
                 except TimeoutError:
                     assert options.call_timeout_s is not None
                     limit_ms = round(options.call_timeout_s * 1000)
@@ -197,9 +208,15 @@ class Router:
                     return Success(model, value)
 
                 duration = (time.perf_counter() - clock) * 1000.0
-                retrying = status in options.retry_codes and retry_index < options.retry_count
-                falling_back = has_next_model and (
-                    outcome == "timeout" or status in options.fallback_codes
+                retrying = (
+                    not final
+                    and status in options.retry_codes
+                    and retry_index < options.retry_count
+                )
+                falling_back = (
+                    not final
+                    and has_next_model
+                    and (outcome == "timeout" or status in options.fallback_codes)
                 )
                 if retrying:
                     wait = backoff_s(retry_index, self._jitter_rng, self._backoff_scale)
@@ -209,7 +226,7 @@ class Router:
                     )
                 elif falling_back:
                     reason = f"{what}: trying fallback {plan[position + 1]}"
-                elif status == 404:
+                elif final:
                     reason = f"{what}: an unknown model is never retried or sent to a fallback"
                 elif status in NEVER_FALLBACK:
                     reason = f"{what}: this status is never sent to a fallback"

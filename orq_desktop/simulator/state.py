@@ -57,6 +57,7 @@ class SimState:
         self.images = ImageStore()
         self.requests: deque[dict[str, Any]] = deque(maxlen=config.max_requests)
         self.request_count = 0
+        self.in_flight = 0  # router requests being answered right now
 
     def token_rate(self, request: web.Request) -> float:
         """The request's ``X-Sim-Token-Rate`` when it is a number >= 0, else the server's."""
