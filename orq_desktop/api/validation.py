@@ -270,14 +270,16 @@ def _where(loc: tuple[int | str, ...]) -> str:
     for segment in loc:
         if isinstance(segment, int):
             parts.append(f"#{segment + 1}")
+        elif segment == "[key]":
+            continue  # pydantic marks an error in a dict key this way; the key itself precedes
         elif not segment.startswith("="):
-            parts.append(segment)
+            parts.append(segment if len(segment) <= 40 else segment[:37] + "…")
     return SEPARATOR.join(parts)
 
 
 def _last_name(loc: tuple[int | str, ...]) -> str | None:
     for segment in reversed(loc):
-        if isinstance(segment, str) and not segment.startswith("="):
+        if isinstance(segment, str) and not segment.startswith(("=", "[")):
             return segment
     return None
 
@@ -286,9 +288,12 @@ def _choices(expected: str) -> str:
     return ", ".join(re.findall(r"'([^']*)'", expected)) or expected
 
 
-def _suggest(key: str) -> str:
+def _unknown_key(key: str) -> str:
+    if key in KNOWN_KEYS:
+        return f"“{key}” is not available here."
     close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
-    return f" Did you mean “{close[0]}”?" if close else " Check the spelling."
+    hint = f"Did you mean “{close[0]}”?" if close else "Check the spelling."
+    return f"“{key}” is not a known option here. {hint}"
 
 
 def _explain(err: Any) -> str:
@@ -304,12 +309,13 @@ def _explain(err: Any) -> str:
         key, what, choices = _TAGS[err["msg"]]
         if not isinstance(value, dict):
             return f"{what} must be given as an object (you entered {show(value)})."
-        entered = f" (you entered {show(value[key])})" if key in value else ""
-        return f"{what} must be one of: {choices}{entered}."
+        if key not in value:
+            return f"{what} is missing: give “{key}” as one of {choices}."
+        return f"{what} must be one of: {choices} (you entered {show(value[key])})."
     if kind == "missing":
         return _MISSING.get(name or "", f"{label} is required.")
     if kind == "extra_forbidden":
-        return f"“{name}” is not a known option here.{_suggest(str(name))}"
+        return _unknown_key(str(name))
     if kind in ("literal_error", "enum"):
         choices = _choices(ctx.get("expected", ""))
         return f"{label} must be one of: {choices} (you entered {show(value)})."

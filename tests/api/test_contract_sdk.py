@@ -1,0 +1,101 @@
+"""The wire contract: for the same options, our request body equals the official SDK's.
+
+Every case of `contract_cases` is sent twice to a recording loopback server: once with
+`orq-ai-sdk` 4.1.15, once from our models, and the two recorded JSON bodies must be equal by value
+(`429 == 429.0`; keys, strings, booleans and list lengths strict).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import urllib.request
+import warnings
+from typing import Any
+
+import pytest
+from contract_cases import CHAT_CASES, IMAGE_CASES, STREAM_CASES
+from contract_support import RecordedRequest, RecordingServer, first_difference
+from orq_ai_sdk import Orq as SdkClient
+
+from orq_desktop.api.models import ChatRequest, ImageRequest
+
+API_KEY = "sk-test"
+
+
+def _ids(cases: list[tuple[str, dict[str, Any]]]) -> list[Any]:
+    return [pytest.param(kwargs, id=name) for name, kwargs in cases]
+
+
+def sdk_send(server: RecordingServer, kind: str, kwargs: dict[str, Any]) -> RecordedRequest:
+    """Send with the official SDK (sync client) and return what the server received."""
+    with warnings.catch_warnings():
+        # The 4.1 SDK marks `contact` deprecated and warns when it builds the model.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with SdkClient(api_key=API_KEY, server_url=server.url) as sdk:
+            if kind == "image":
+                sdk.router.images_generate(**copy.deepcopy(kwargs))
+            else:
+                result = sdk.router.chat_completions(**copy.deepcopy(kwargs))
+                if kwargs.get("stream") is True:
+                    with result as events:
+                        for _ in events:
+                            pass
+    return server.take_one()
+
+
+def ours_send(server: RecordingServer, kind: str, kwargs: dict[str, Any]) -> RecordedRequest:
+    """Send the body our models produce for the same keyword arguments."""
+    model = ImageRequest if kind == "image" else ChatRequest
+    body = model.model_validate(copy.deepcopy(kwargs)).to_wire("/v2/gateway")
+    path = "/v2/gateway/images/generations" if kind == "image" else "/v2/gateway/chat/completions"
+    request = urllib.request.Request(
+        server.url + path,
+        data=json.dumps(body).encode(),
+        headers={"content-type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        answer.read()
+    return server.take_one()
+
+
+def _check(server: RecordingServer, kind: str, kwargs: dict[str, Any]) -> None:
+    theirs = sdk_send(server, kind, kwargs)
+    ours = ours_send(server, kind, kwargs)
+    assert ours.path == theirs.path
+    difference = first_difference(ours.body, theirs.body)
+    assert difference is None, f"{difference}\nours:   {ours.body}\ntheirs: {theirs.body}"
+
+
+@pytest.mark.parametrize("kwargs", _ids(CHAT_CASES))
+def test_chat_body_equals_the_sdk(recorder: RecordingServer, kwargs: dict[str, Any]) -> None:
+    _check(recorder, "chat", kwargs)
+
+
+@pytest.mark.parametrize("kwargs", _ids(STREAM_CASES))
+def test_streamed_chat_body_equals_the_sdk(
+    recorder: RecordingServer, kwargs: dict[str, Any]
+) -> None:
+    _check(recorder, "chat", kwargs)
+
+
+@pytest.mark.parametrize("kwargs", _ids(IMAGE_CASES))
+def test_image_body_equals_the_sdk(recorder: RecordingServer, kwargs: dict[str, Any]) -> None:
+    _check(recorder, "image", kwargs)
+
+
+def test_the_table_is_big_enough_and_covers_every_orq_field() -> None:
+    cases = CHAT_CASES + STREAM_CASES + IMAGE_CASES
+    assert len(cases) >= 30
+    chat_orq_keys = {k for _, c in CHAT_CASES + STREAM_CASES for k in (c.get("orq") or {})}
+    image_orq_keys = {k for _, c in IMAGE_CASES for k in (c.get("orq") or {})}
+    assert chat_orq_keys == {
+        "name", "retry", "fallbacks", "prompt", "identity", "contact", "thread",
+        "inputs", "cache", "knowledge_bases", "load_balancer", "timeout",
+    }  # fmt: skip
+    assert image_orq_keys == {
+        "name", "retry", "fallbacks", "identity", "contact", "cache", "load_balancer", "timeout",
+    }  # fmt: skip
+    roles = {m["role"] for _, c in CHAT_CASES for m in c["messages"]}
+    assert roles == {"system", "developer", "user", "assistant", "tool"}
