@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import random
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QApplication
 
 from orq_desktop.core.loop import EventLoop
@@ -167,3 +169,116 @@ def heartbeat(qapp: QApplication) -> Iterator[Heartbeat]:
     finally:
         beat.stop()
         beat.deleteLater()
+
+
+# -- markdown helpers shared by the transcript tests and benchmarks/render.py --------------------
+
+_WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "**bold**",
+    "*italic*",
+    "`code`",
+    "[link](https://example.com/x)",
+    "__strong__",
+    "~~gone~~",
+]
+
+
+def _words(rnd: random.Random, low: int = 1, high: int = 15) -> str:
+    return " ".join(rnd.choice(_WORDS) for _ in range(rnd.randint(low, high)))
+
+
+def random_markdown(rnd: random.Random, blocks: int | None = None) -> str:
+    """A markdown answer of mixed blocks: headings, paragraphs, lists, code fences, quotes, tables.
+
+    Two quirks of Qt's markdown importer are avoided because they are not ours to match: a
+    leading ``---`` opens YAML front matter, and a table right after a quote, a code fence or a
+    rule gets an extra empty block in its first cell.
+    """
+    parts: list[str] = []
+    previous = -1
+    for _ in range(blocks if blocks is not None else rnd.randint(5, 25)):
+        kind = rnd.randrange(11)
+        if kind == 6 and not parts:
+            kind = 9
+        if kind == 5 and previous in (3, 4, 6):
+            kind = 9
+        previous = kind
+        if kind == 0:
+            parts.append("#" * rnd.randint(1, 6) + " " + _words(rnd))
+        elif kind == 1:
+            parts.append("\n".join("- " + _words(rnd) for _ in range(rnd.randint(1, 4))))
+        elif kind == 2:
+            parts.append("\n".join(f"{i + 1}. " + _words(rnd) for i in range(rnd.randint(1, 4))))
+        elif kind == 3:
+            body = "\n".join(_words(rnd) for _ in range(rnd.randint(1, 3)))
+            parts.append(f"```python\n{body}\n\n{_words(rnd)}\n```")
+        elif kind == 4:
+            parts.append("> " + _words(rnd) + "\n> " + _words(rnd))
+        elif kind == 5:
+            parts.append(f"| name | value |\n|---|---|\n| {_words(rnd)} | {_words(rnd, 1, 2)} |")
+        elif kind == 6:
+            parts.append("---")
+        elif kind == 7:
+            parts.append(f"- {_words(rnd)}\n  - {_words(rnd)}\n- {_words(rnd)}")
+        elif kind == 8:
+            parts.append(f"- [ ] {_words(rnd)}\n- [x] {_words(rnd)}")
+        else:
+            parts.append(_words(rnd, 5, 30) + "\n" + _words(rnd, 5, 30))
+    text = "".join(part + rnd.choice(("\n\n", "\n\n\n")) for part in parts)
+    return text[: len(text) - rnd.randint(0, 2)]
+
+
+def document_structure(document: QTextDocument) -> list[tuple[Any, ...]]:
+    """Per block: heading level, list (style, indent, item number), code fence language, rule,
+    inside a table, text, and its runs (text, weight, italic, fixed pitch, link)."""
+    blocks: list[tuple[Any, ...]] = []
+    block = document.begin()
+    while block.isValid():
+        fmt = block.blockFormat()
+        text_list = block.textList()
+        listed = None
+        if text_list is not None:
+            list_format = text_list.format()
+            listed = (list_format.style(), list_format.indent(), text_list.itemNumber(block))
+        fence = None
+        if fmt.hasProperty(QTextFormat.Property.BlockCodeFence):
+            fence = fmt.stringProperty(QTextFormat.Property.BlockCodeLanguage)
+        runs = []
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            char = fragment.charFormat()
+            runs.append(
+                (
+                    fragment.text(),
+                    char.fontWeight(),
+                    char.fontItalic(),
+                    char.fontFixedPitch(),
+                    char.anchorHref(),
+                )
+            )
+            it += 1
+        blocks.append(
+            (
+                fmt.headingLevel(),
+                listed,
+                fence,
+                fmt.hasProperty(QTextFormat.Property.BlockTrailingHorizontalRulerWidth),
+                QTextCursor(block).currentTable() is not None,
+                block.text(),
+                tuple(runs),
+            )
+        )
+        block = block.next()
+    return blocks

@@ -1,0 +1,151 @@
+"""The read-only text view of one message: untrusted content, inert links, no remote resources.
+
+Model output is untrusted input (RELIABILITY.md §0.3, §5.3-5.4). A default ``QTextBrowser`` opens
+``file:`` links from model output in place, ``MarkdownNoHTML`` still makes ``javascript:`` links
+live, and ``loadResource`` would read local files named by image links. So every message view:
+
+- never follows a link itself (``setOpenLinks(False)``, ``setOpenExternalLinks(False)``);
+- hands a clicked link to :class:`LinkGuard`: only ``https`` links with a host are offered, and only
+  after the user confirms, to the desktop's browser; everything else does nothing;
+- loads no resource at all (``loadResource`` returns nothing), so an image link is never fetched;
+- grows to the height of its document (the transcript's scroll area does the scrolling).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QSize, QSizeF, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QTextDocument, QWheelEvent
+from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QTextBrowser, QWidget
+
+
+class LinkGuard:
+    """Decides what a click on a link in model output may do.
+
+    ``confirm`` and ``open`` are classmethods so that tests can monkeypatch them instead of
+    driving a modal dialog or a real browser.
+    """
+
+    @staticmethod
+    def is_openable(url: QUrl) -> bool:
+        """Only well-formed ``https`` URLs with a host may ever leave the app."""
+        return url.isValid() and url.scheme().lower() == "https" and bool(url.host())
+
+    @classmethod
+    def confirm(cls, parent: QWidget | None, url: QUrl) -> bool:
+        """Ask the user before opening a link that came from model output."""
+        shown = url.toDisplayString()
+        if len(shown) > 300:
+            shown = shown[:300] + "…"
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Open link?",
+            f"This link comes from the model's answer:\n\n{shown}\n\nOpen it in your browser?",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            parent,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Open
+
+    @classmethod
+    def open(cls, url: QUrl) -> bool:
+        return QDesktopServices.openUrl(url)
+
+    @classmethod
+    def handle(cls, parent: QWidget | None, url: QUrl) -> bool:
+        """Open ``url`` if it is allowed and confirmed; return True when it was opened."""
+        if not cls.is_openable(url):
+            return False
+        if not cls.confirm(parent, url):
+            return False
+        return cls.open(url)
+
+
+class MessageView(QTextBrowser):
+    """One message's document in a read-only browser that never scrolls by itself.
+
+    Signals:
+        link_opened(QUrl): an https link was confirmed by the user and handed to the browser.
+    """
+
+    link_opened = Signal(QUrl)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setUndoRedoEnabled(False)  # programmatic appends would otherwise fill the undo stack
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Transparent over the message card, so light and dark palettes both work.
+        self.viewport().setAutoFillBackground(False)
+        self.setStyleSheet("QTextBrowser { background: transparent; }")
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        layout = self.document().documentLayout()
+        layout.documentSizeChanged.connect(self._on_document_size_changed)
+        self.horizontalScrollBar().rangeChanged.connect(self._sync_height)
+        self._sync_height()
+
+    # -- Qt overrides ---------------------------------------------------------------------------
+
+    def loadResource(self, _type: int, _name: QUrl | str, /) -> Any:  # noqa: N802 (Qt override)
+        """Never load anything: no remote fetch, no local file named by model output."""
+        return None
+
+    def doSetSource(  # noqa: N802 (Qt override)
+        self,
+        _name: QUrl | str,
+        /,
+        type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource,
+    ) -> None:
+        """Ignore navigation (backward, reload, ...): the content is set only by the transcript."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        # The view is as tall as its document: vertical wheel scrolling belongs to the transcript.
+        if event.angleDelta().y() != 0 and event.angleDelta().x() == 0:
+            event.ignore()
+            return
+        super().wheelEvent(event)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(hint.width(), self._wanted_height())
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _wanted_height(self) -> int:
+        height = math.ceil(self.document().size().height()) + 2 * self.frameWidth()
+        bar = self.horizontalScrollBar()
+        if bar.maximum() > bar.minimum():
+            height += bar.sizeHint().height()
+        return max(height, self.fontMetrics().height())
+
+    def _on_document_size_changed(self, _size: QSizeF) -> None:
+        self._sync_height()
+
+    def _sync_height(self) -> None:
+        height = self._wanted_height()
+        if height != self.height() or self.minimumHeight() != height:
+            self.setFixedHeight(height)
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        if LinkGuard.handle(self, url):
+            self.link_opened.emit(url)
+
+
+def plain_label(text: str = "", object_name: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label that shows ``text`` literally: server and model text is never parsed as HTML.
+
+    ``QLabel`` in its default AutoText mode renders anything ``mightBeRichText()`` accepts, and
+    that is true for a router error message containing tags (RELIABILITY.md §5.4).
+    """
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    if object_name:
+        label.setObjectName(object_name)
+    return label
