@@ -1,0 +1,89 @@
+"""Small layout helpers and spacing derived from the font, so forms stay uniform at any DPI."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFormLayout,
+    QHBoxLayout,
+    QLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+Item = QWidget | QLayout | int | None
+"""A layout item: a widget, a nested layout, a fixed spacing in pixels, or None for a stretch."""
+
+
+def em(widget: QWidget, count: float = 1.0) -> int:
+    """``count`` times the width of "M" in the widget's font: a DPI-independent length."""
+    return round(QFontMetrics(widget.font()).horizontalAdvance("M") * count)
+
+
+def line_height(widget: QWidget, lines: float = 1.0) -> int:
+    """The height of ``lines`` lines of text in the widget's font."""
+    return round(QFontMetrics(widget.font()).lineSpacing() * lines)
+
+
+def spacing(widget: QWidget) -> int:
+    """The gap between related controls: half a line, never less than 4 px."""
+    return max(4, line_height(widget, 0.5))
+
+
+def _fill(layout: QBoxLayout, items: tuple[Item, ...]) -> None:
+    for item in items:
+        if item is None:
+            layout.addStretch(1)
+        elif isinstance(item, int):
+            layout.addSpacing(item)
+        elif isinstance(item, QLayout):
+            layout.addLayout(item)
+        else:
+            layout.addWidget(item)
+
+
+def hbox(margin: int, gap: int, *items: Item) -> QHBoxLayout:
+    """A horizontal box with the given margins and spacing (git-cola's ``qtutils.hbox``)."""
+    layout = QHBoxLayout()
+    layout.setContentsMargins(margin, margin, margin, margin)
+    layout.setSpacing(gap)
+    _fill(layout, items)
+    return layout
+
+
+def vbox(margin: int, gap: int, *items: Item) -> QVBoxLayout:
+    """A vertical box with the given margins and spacing."""
+    layout = QVBoxLayout()
+    layout.setContentsMargins(margin, margin, margin, margin)
+    layout.setSpacing(gap)
+    _fill(layout, items)
+    return layout
+
+
+def form(margin: int, gap: int, *rows: tuple[str | QWidget, QWidget | QLayout]) -> QFormLayout:
+    """A form of (label, field) rows; labels on the left, fields growing to the right."""
+    layout = QFormLayout()
+    layout.setContentsMargins(margin, margin, margin, margin)
+    layout.setSpacing(gap)
+    layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    for label, field in rows:
+        layout.addRow(label, field)
+    return layout
+
+
+def expanding_h(widget: QWidget) -> QWidget:
+    """Let a widget grow horizontally but keep its preferred height."""
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return widget
+
+
+def is_dark(palette: QPalette) -> bool:
+    """True when the palette's window colour is dark (a dark theme)."""
+    return palette.color(QPalette.ColorRole.Window).lightnessF() < 0.5
+
+
+def error_colour(palette: QPalette) -> QColor:
+    """A red that reads well on the palette's window colour (light or dark theme)."""
+    return QColor("#ff8a80") if is_dark(palette) else QColor("#b3261e")
