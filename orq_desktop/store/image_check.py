@@ -186,9 +186,10 @@ def decode_b64_image(s: str, max_bytes: int = DEFAULT_MAX_B64_BYTES) -> bytes:
     s = s.strip()
     if not s:
         raise InvalidImageError("The server returned an empty image.")
-    if len(s) // 4 * 3 > max_bytes:
+    decoded_size = len(s) // 4 * 3 - min(2, len(s) - len(s.rstrip("=")))
+    if decoded_size > max_bytes:
         raise ImageTooLargeError(
-            f"The image is too large ({_megabytes(len(s) // 4 * 3)}; the limit is "
+            f"The image is too large ({_megabytes(decoded_size)}; the limit is "
             f"{_megabytes(max_bytes)})."
         )
     try:

@@ -182,6 +182,10 @@ def test_decode_b64_image_refuses_oversized_text_before_decoding_it() -> None:
         decode_b64_image("!" * 4000, max_bytes=1000)
     ok = base64.b64encode(b"x" * 900).decode()
     assert decode_b64_image(ok, max_bytes=1000) == b"x" * 900
+    exact = base64.b64encode(b"y" * 1000).decode()  # padded: 1000 bytes, not 1002
+    assert decode_b64_image(exact, max_bytes=1000) == b"y" * 1000
+    with pytest.raises(ImageTooLargeError):
+        decode_b64_image(exact, max_bytes=999)
 
 
 def test_base64_of_non_image_bytes_decodes_but_check_image_refuses_it() -> None:
