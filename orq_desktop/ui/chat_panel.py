@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QHideEvent,
@@ -242,7 +242,7 @@ class ChatPanel(QWidget):
 
     def restore_state(self, settings: QSettings, prefix: str = "chat") -> None:
         state = settings.value(f"{prefix}/splitter")
-        if state is not None:
+        if isinstance(state, QByteArray):
             self.splitter.restoreState(state)
         self.params.section.set_expanded(
             str(settings.value(f"{prefix}/params_open", "false")).lower() == "true"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -27,6 +27,11 @@ from orq_desktop.ui.widgets_dialogs import ShortcutsDialog, about_box
 from orq_desktop.ui.widgets_shell import DemoBanner, HistorySidebar, PlaceholderPanel
 
 STATUS_MS = 6000
+
+
+def _bytes(value: object) -> QByteArray:
+    """A saved Qt state, or an empty one when the settings file holds something else."""
+    return value if isinstance(value, QByteArray) else QByteArray()
 
 
 class MainWindow(QMainWindow):
@@ -139,11 +144,6 @@ class MainWindow(QMainWindow):
 
     # -- Qt overrides -------------------------------------------------------------------------
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if isinstance(self.chat_panel, ChatPanel) and self.tabs.currentWidget() is self.chat_panel:
-            self.chat_panel.focus_prompt()
-
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         event.accept()
@@ -209,20 +209,18 @@ class MainWindow(QMainWindow):
             self.chat_panel.status_message.connect(self.show_status)
 
     def _restore_layout(self) -> None:
+        """Put back what :meth:`save_layout` kept; anything missing or damaged gets a default."""
         s = self._settings
-        geometry = s.value("window/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
+        if not self.restoreGeometry(_bytes(s.value("window/geometry"))):
             self.resize(em(self, 88), line_height(self, 44))
-        state = s.value("window/state")
-        if state is not None:
-            self.restoreState(state)
-        splitter = s.value("window/splitter")
-        if splitter is None or not self.splitter.restoreState(splitter):
+        self.restoreState(_bytes(s.value("window/state")))
+        if not self.splitter.restoreState(_bytes(s.value("window/splitter"))):
             self.splitter.setSizes([em(self, 18), em(self, 60)])
-        visible = str(s.value("window/sidebar_visible", "true")).lower() == "true"
+        visible = str(s.value("window/sidebar_visible", "true")).lower() != "false"
         self.sidebar_action.setChecked(visible)
         self.sidebar.setVisible(visible)
-        self.tabs.setCurrentIndex(int(s.value("window/tab", 0) or 0))
+        tab = str(s.value("window/tab", "0"))
+        self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
         if isinstance(self.chat_panel, ChatPanel):
             self.chat_panel.restore_state(s)
 

@@ -170,6 +170,7 @@ class ParamsPanel(QWidget):
         model_row = hbox(0, gap, model_label, self.model_picker, self._model_message)
         model_row.setStretch(1, 2)
         model_row.setStretch(2, 3)
+        model_row.addStretch(1)  # the picker keeps to the left when no message shows
         layout.addLayout(model_row)
         layout.addWidget(self.section)
 

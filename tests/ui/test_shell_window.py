@@ -194,6 +194,17 @@ def test_close_saves_layout_and_emits_closing(qtbot: Any, tmp_path: Path) -> Non
     assert again.tabs.currentIndex() == 1
 
 
+def test_damaged_layout_settings_fall_back_to_defaults(qtbot: Any, tmp_path: Path) -> None:
+    (tmp_path / "window.ini").write_text(
+        "[window]\ngeometry=garbage\nstate=@ByteArray(xyz)\nsplitter=12\ntab=seven\n"
+        "sidebar_visible=maybe\n[chat]\nsplitter=no\nparams_open=1\n"
+    )
+    window = build(qtbot, ini(tmp_path))
+    assert window.tabs.currentIndex() == 0
+    assert window.sidebar.isVisible()
+    assert window.width() > 300 and window.splitter.sizes()[0] > 0
+
+
 def test_settings_and_quit_menu_items(qtbot: Any, tmp_path: Path) -> None:
     window = build(qtbot, ini(tmp_path))
     actions = {a.text().replace("&", ""): a for a in window.all_actions()}
