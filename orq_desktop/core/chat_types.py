@@ -53,7 +53,9 @@ class AnswerInfo:
 class ErrorAction:
     """A one-click fix offered on an error card."""
 
-    action_id: str  # "reenter_key", "retry_on_code", "add_fallback", "raise_timeout", "retry", "open_settings"
+    # "reenter_key", "retry_on_code:<status>", "add_fallback", "raise_timeout", "retry",
+    # "open_settings"
+    action_id: str
     label: str
 
 

@@ -19,8 +19,10 @@ def test_add_fallback_refuses_duplicates() -> None:
     state = RoutingState({"fallbacks": [{"model": "openai/gpt-4o"}]})
     assert state.add_fallback("anthropic/claude-4-opus")
     assert not state.add_fallback("openai/gpt-4o")
-    assert state.orq()["fallbacks"] == [{"model": "openai/gpt-4o"},
-                                        {"model": "anthropic/claude-4-opus"}]
+    assert state.orq()["fallbacks"] == [
+        {"model": "openai/gpt-4o"},
+        {"model": "anthropic/claude-4-opus"},
+    ]
 
 
 def test_raise_timeout_doubles_and_caps() -> None:

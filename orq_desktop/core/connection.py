@@ -1,0 +1,105 @@
+"""Where requests go and with which key: owns the one RouterClient the sessions share."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    from orq_desktop.api.client import RouterClient
+
+DEFAULT_BASE_URL = "https://api.orq.ai"
+DEFAULT_PATH_PREFIX = "/v2/gateway"
+
+
+class MissingApiKeyError(Exception):
+    """No key is configured and the app is not in demo mode."""
+
+    status = None
+    message = "No API key is set, so the router cannot be asked anything."
+    advice = "Enter your Orq API key in Settings, or start Orq Desktop with --demo to try it."
+    trace_id = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionConfig:
+    """Base URL, path prefix and key. The key is masked in ``repr``."""
+
+    base_url: str = DEFAULT_BASE_URL
+    path_prefix: str = DEFAULT_PATH_PREFIX
+    api_key: str | None = None
+    key_source: str = "none"  # "environment", "keyring", "session", "demo", "none"
+    demo: bool = False
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key else "unset"
+        return (
+            f"ConnectionConfig(base_url={self.base_url!r}, path_prefix={self.path_prefix!r}, "
+            f"api_key=<{key}>, key_source={self.key_source!r}, demo={self.demo})"
+        )
+
+    @classmethod
+    def from_environment(cls) -> ConnectionConfig:
+        """``ORQ_API_KEY`` and ``ORQ_BASE_URL`` for this session (nothing is stored)."""
+        key = os.environ.get("ORQ_API_KEY") or None
+        return cls(
+            base_url=os.environ.get("ORQ_BASE_URL") or DEFAULT_BASE_URL,
+            path_prefix=os.environ.get("ORQ_PATH_PREFIX") or DEFAULT_PATH_PREFIX,
+            api_key=key,
+            key_source="environment" if key else "none",
+        )
+
+
+class Connection(QObject):
+    """Holds the configuration and the shared client, rebuilt when the configuration changes.
+
+    Signals:
+        changed(config): a new configuration is in force.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, config: ConnectionConfig, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._config = config
+        self._client: RouterClient | None = None
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def config(self) -> ConnectionConfig:
+        return self._config
+
+    def client(self) -> RouterClient:
+        """The shared client; raises ``MissingApiKeyError`` when there is no key to send."""
+        if not self._config.api_key:
+            raise MissingApiKeyError(MissingApiKeyError.message)
+        if self._client is None:
+            from orq_desktop.api.client import RouterClient
+
+            self._client = RouterClient(
+                self._config.api_key,
+                base_url=self._config.base_url,
+                path_prefix=self._config.path_prefix,
+            )
+        return self._client
+
+    def update(self, config: ConnectionConfig) -> None:
+        """Switch to ``config``; the old client is closed in the background."""
+        old, self._client = self._client, None
+        self._config = config
+        if old is not None:
+            task = asyncio.get_running_loop().create_task(old.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        self.changed.emit(config)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
