@@ -29,10 +29,11 @@ import httpx
 from pydantic import ValidationError
 
 from orq_desktop import __version__
+from orq_desktop.api.client_errors import malformed
 from orq_desktop.api.client_http import DEFAULT_TIMEOUT, HttpCore, Opened
 from orq_desktop.api.client_results import ChatResult, GeneratedImage, ImageResult, Timings
 from orq_desktop.api.client_stream import ChatStream
-from orq_desktop.api.errors import AuthenticationError, MalformedResponse
+from orq_desktop.api.errors import AuthenticationError
 from orq_desktop.api.responses import ImagesResponse
 
 if TYPE_CHECKING:
@@ -202,8 +203,10 @@ class RouterClient:
         try:
             parsed = ImagesResponse.model_validate_json(body)
         except ValidationError:
-            shown = body[:120].decode("utf-8", "replace")
-            raise MalformedResponse(f"The image answer could not be read: {shown!r}") from None
+            content_type = opened.response.headers.get("content-type", "none")
+            raise malformed(
+                body, self._core.secret, what="image answer", content_type=content_type
+            ) from None
         response = opened.response
         return ImageResult(
             images=tuple(GeneratedImage.from_wire(item) for item in parsed.data),

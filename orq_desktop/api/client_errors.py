@@ -28,6 +28,7 @@ from orq_desktop.api.errors import (
     ConnectionRefused,
     DnsFailure,
     HttpStatusError,
+    MalformedResponse,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -42,6 +43,7 @@ __all__ = [
     "body_message",
     "error_for_status",
     "error_for_transport",
+    "malformed",
     "parse_retry_after",
     "scrub",
 ]
@@ -159,6 +161,17 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     if not math.isfinite(value) or value < 0:
         return None
     return value
+
+
+def malformed(
+    data: str | bytes, secret: str | None, *, what: str = "answer", content_type: str | None = None
+) -> MalformedResponse:
+    """An unreadable answer, quoting its start (the key scrubbed out before cutting)."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+    text = scrub(text[:2000], secret)
+    shown = _CONTROL.sub("", text[:120]) + ("…" if len(text) > 120 else "")
+    where = f" (content-type {content_type})" if content_type else ""
+    return MalformedResponse(f"The {what} could not be read{where}: {shown!r}")
 
 
 _STATUS_ADVICE: dict[int, str] = {

@@ -25,10 +25,10 @@ from typing import Any, NoReturn
 import httpx
 from pydantic import ValidationError
 
-from orq_desktop.api.client_errors import body_message, scrub
+from orq_desktop.api.client_errors import body_message, malformed, scrub
 from orq_desktop.api.client_http import HttpCore, Opened, aclose_iterator
 from orq_desktop.api.client_results import ChatResult, Timings
-from orq_desktop.api.errors import MalformedResponse, ResponseTooLarge, RouterError, StreamError
+from orq_desktop.api.errors import ResponseTooLarge, RouterError, StreamError
 from orq_desktop.api.responses import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -182,7 +182,9 @@ class ChatStream:
         try:
             chunk = ChatCompletionChunk.model_validate_json(data)
         except ValidationError:
-            self._fail(self._malformed(data))
+            chunk = None  # raised below, outside the handler: the data must not ride along
+        if chunk is None:
+            self._fail(malformed(data, self._core.secret))
         extra = chunk.model_extra
         if extra and "error" in extra:
             self._fail(_stream_error(data.encode(), self._core.secret))
@@ -210,6 +212,7 @@ class ChatStream:
 
     async def _read_more(self) -> None:
         assert self._opened is not None and self._chunks is not None
+        expired = False
         try:
             async with asyncio.timeout_at(self._opened.deadline_at) as scope:
                 raw = await anext(self._chunks)
@@ -218,14 +221,16 @@ class ChatStream:
             self._eof = True
             return
         except TimeoutError:
-            if scope.expired():
-                self._fail(self._core.deadline_error())
-            raise
+            if not scope.expired():
+                raise
+            expired = True  # raised below, outside the handler (no chained TimeoutError)
         except httpx.TransportError as exc:
             url = self._opened.response.url
             error = self._core.transport_error(exc, url, after_response=True)
             self._finish()
             raise error from exc
+        if expired:
+            self._fail(self._core.deadline_error())
         self._events.extend(self._decoder.feed(raw))
         if self._decoder.pending_bytes > self._max_stream_bytes:
             self._fail(_too_large(self._max_stream_bytes))
@@ -238,7 +243,7 @@ class ChatStream:
             completion = ChatCompletion.model_validate_json(body)
         except ValidationError:
             content_type = response.headers.get("content-type", "none")
-            raise self._malformed(body.decode("utf-8", "replace"), content_type) from None
+            raise malformed(body, self._core.secret, content_type=content_type) from None
         extra = completion.model_extra
         if extra and "error" in extra:
             raise _stream_error(body, self._core.secret)
@@ -259,12 +264,6 @@ class ChatStream:
         self._finish()
         raise error
 
-    def _malformed(self, data: str, content_type: str | None = None) -> MalformedResponse:
-        shown = scrub(data[:120], self._core.secret)
-        more = "…" if len(data) > 120 else ""
-        where = f" (content-type {content_type})" if content_type else ""
-        return MalformedResponse(f"The answer could not be read{where}: {shown!r}{more}")
-
 
 def _stream_error(body: bytes, secret: str | None) -> StreamError:
     message, code, _kind = body_message(body, "application/json")
@@ -279,7 +278,7 @@ def _stream_error(body: bytes, secret: str | None) -> StreamError:
         pass
     return StreamError(
         scrub(message, secret) or "The provider failed mid-answer",
-        code=code,
+        code=scrub(code, secret) if code else None,
         status=status,
     )
 
