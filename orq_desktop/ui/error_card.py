@@ -77,6 +77,7 @@ class ErrorCard(QFrame):
             self.action_buttons[action.action_id] = button
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.copy_trace_button: QToolButton | None = None
         if error.trace_id:
             trace = plain_label(f"trace {error.trace_id}", "errorTraceId", self)
             trace.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -87,6 +88,7 @@ class ErrorCard(QFrame):
             copy.clicked.connect(self._on_copy_trace_clicked)
             buttons.addWidget(trace)
             buttons.addWidget(copy)
+            self.copy_trace_button = copy
         layout.addLayout(buttons)
 
     def _wrapped(self, text: str, object_name: str) -> QLabel:

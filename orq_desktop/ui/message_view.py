@@ -7,7 +7,8 @@ live, and ``loadResource`` would read local files named by image links. So every
 - never follows a link itself (``setOpenLinks(False)``, ``setOpenExternalLinks(False)``);
 - hands a clicked link to :class:`LinkGuard`: only ``https`` links with a host are offered, and only
   after the user confirms, to the desktop's browser; everything else does nothing;
-- loads no resource at all (``loadResource`` returns nothing), so an image link is never fetched;
+- loads no resource at all (``loadResource`` answers an empty image), so an image link is never
+  fetched, no local file it names is read, and a ``data:`` image is not decoded;
 - grows to the height of its document (the transcript's scroll area does the scrolling).
 """
 
@@ -16,8 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QSize, QSizeF, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QTextDocument, QWheelEvent
+from PySide6.QtCore import QByteArray, QSize, QSizeF, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QTextDocument, QWheelEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QTextBrowser, QWidget
 
 
@@ -48,7 +49,8 @@ class LinkGuard:
         )
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Open
+        box.exec()
+        return box.clickedButton() is box.button(QMessageBox.StandardButton.Open)
 
     @classmethod
     def open(cls, url: QUrl) -> bool:
@@ -92,9 +94,15 @@ class MessageView(QTextBrowser):
 
     # -- Qt overrides ---------------------------------------------------------------------------
 
-    def loadResource(self, _type: int, _name: QUrl | str, /) -> Any:  # noqa: N802 (Qt override)
-        """Never load anything: no remote fetch, no local file named by model output."""
-        return None
+    def loadResource(self, type: int, _name: QUrl | str, /) -> Any:  # noqa: N802 (Qt override)
+        """Never load anything: no remote fetch, no local file, no ``data:`` image.
+
+        The answer must be non-null: for a null one ``QTextDocument::loadResource`` falls back to
+        decoding ``data:`` URLs and reading local files itself.
+        """
+        if type == int(QTextDocument.ResourceType.ImageResource):
+            return QImage()
+        return QByteArray()
 
     def doSetSource(  # noqa: N802 (Qt override)
         self,
