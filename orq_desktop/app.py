@@ -1,26 +1,213 @@
-"""Composition root: command line, QApplication, the qasync loop, wiring and shutdown."""
+"""Composition root: command line, QApplication, the qasync loop, wiring and shutdown.
+
+Only what the first paint needs is imported before the window shows; the router client (httpx,
+pydantic), the keyring and the simulator are loaded right after it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import os
 import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from orq_desktop import __version__
+from orq_desktop import __version__, paths
+
+if TYPE_CHECKING:
+    from orq_desktop.core.chat_session import ChatSession
+    from orq_desktop.core.connection import Connection
+    from orq_desktop.core.key_manager import KeyManager
+    from orq_desktop.core.routing_state import RoutingState
+    from orq_desktop.simulator import SimulatorHandle
+    from orq_desktop.ui.chat_panel import ChatPanel
+    from orq_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger("orq_desktop")
+Script = Callable[["AppParts"], Awaitable[None]]
+
+DEMO_TOKEN_RATE = 60.0  # tokens per second: fast enough to read along, slow enough to see
+DEMO_BACKOFF_SCALE = 0.2  # the router's 1, 2, 4 s backoff becomes 0.2, 0.4, 0.8 s in demo mode
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="orq-desktop",
         description="A desktop playground for the Orq AI Router.",
+        epilog="Environment: ORQ_API_KEY (key for this session), ORQ_BASE_URL, "
+        "ORQ_DESKTOP_DATA_DIR (where history, images and settings live).",
     )
     parser.add_argument("--version", action="version", version=f"orq-desktop {__version__}")
     parser.add_argument(
-        "--demo", action="store_true", help="use the built-in simulator: no key, no network"
+        "--demo", action="store_true", help="answer with the built-in simulator: no key, no network"
     )
     parser.add_argument("--data-dir", metavar="DIR", help="keep history, images and settings here")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parse_args(sys.argv[1:] if argv is None else argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.data_dir:
+        os.environ[paths.ENV_DATA_DIR] = str(Path(args.data_dir).expanduser().resolve())
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    from PySide6.QtWidgets import QApplication
+
+    from orq_desktop.core.loop import EventLoop
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Orq Desktop")
+    app.setOrganizationName("orq-desktop")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("orq-desktop")
+    app.setQuitOnLastWindowClosed(False)  # shutdown is owned by _amain, not by Qt
+    return asyncio.run(run(demo=args.demo), loop_factory=lambda: EventLoop(app))
+
+
+async def run(*, demo: bool, script: Script | None = None) -> int:
+    """Build the window, wire it, and live until it closes (or until ``script`` returns).
+
+    ``script`` is how the screenshot maker and the end-to-end smoke test drive the real app: it
+    is awaited with the running parts once the window shows, then the app shuts down cleanly.
+    """
+    from PySide6.QtCore import QSettings
+
+    from orq_desktop.core.chat_session import ChatSession
+    from orq_desktop.core.connection import Connection, ConnectionConfig
+    from orq_desktop.core.key_manager import KeyManager
+    from orq_desktop.core.routing_state import RoutingState
+    from orq_desktop.ui import first_paint
+    from orq_desktop.ui.chat_panel import ChatPanel
+    from orq_desktop.ui.main_window import MainWindow
+    from orq_desktop.ui.transcript import TranscriptView
+
+    connection = Connection(ConnectionConfig.from_environment())
+    routing = RoutingState()
+    session = ChatSession(connection.client)
+    keys = KeyManager(connection)
+    panel = ChatPanel(session, TranscriptView(), orq=routing.orq)
+    layout = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(layout, chat_panel=panel)
+    first_paint.install(window)
+    closed = asyncio.Event()
+    window.closing.connect(closed.set)
+    window.show()
+    panel.focus_prompt()
+    await asyncio.sleep(0)  # let the first paint through before the heavier imports
+
+    wiring = AppParts(window, panel, connection, keys, routing)
+    wiring.session = session
+    try:
+        if demo:
+            wiring.start_demo()
+        else:
+            await wiring.load_settings_and_key()
+        if script is not None:
+            await script(wiring)
+        else:
+            await closed.wait()
+    finally:
+        window.save_layout()
+        await session.aclose()
+        await keys.aclose()
+        await connection.aclose()
+        if wiring.simulator is not None:
+            wiring.simulator.stop()
+        window.deleteLater()
     return 0
+
+
+class AppParts:
+    """Connects the parts that only the composition root knows about together."""
+
+    session: ChatSession
+
+    def __init__(
+        self,
+        window: MainWindow,
+        panel: ChatPanel,
+        connection: Connection,
+        keys: KeyManager,
+        routing: RoutingState,
+    ) -> None:
+        from orq_desktop.ui.error_actions import ErrorActionHandler
+
+        self.window = window
+        self.panel = panel
+        self.routing = routing
+        self.connection = connection
+        self.keys = keys
+        self.simulator: SimulatorHandle | None = None
+        self.actions = ErrorActionHandler(
+            routing,
+            parent_widget=window,
+            primary_model=lambda: str(panel.options().get("model", "")),
+            resend=panel.regenerate,
+            ask_key=self.ask_key,
+            open_settings=self.ask_key,
+            status=window.show_status,
+        )
+        panel.error_action.connect(self.actions.handle)
+        window.settings_requested.connect(self.ask_key)
+        keys.key_state.connect(lambda _source, label: window.show_status(label, 0))
+        keys.problem.connect(lambda text: window.show_status(text, 0))
+
+    def ask_key(self, explanation: str | None = None) -> None:
+        from PySide6.QtCore import Qt
+
+        from orq_desktop.ui.key_dialog import FIRST_START, KeyDialog
+
+        dialog = KeyDialog(explanation or FIRST_START, self.window)
+        dialog.key_entered.connect(self._on_key_entered)
+        dialog.demo_requested.connect(self.start_demo)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def _on_key_entered(self, key: str, remember: bool) -> None:
+        if self.simulator is not None:  # leaving demo mode
+            self.simulator.stop()
+            self.simulator = None
+            self.window.set_demo_banner(False)
+            from orq_desktop.core.connection import ConnectionConfig
+
+            self.connection.update(ConnectionConfig.from_environment())
+        self.keys.set_key(key, remember)
+
+    def start_demo(self) -> SimulatorHandle:
+        from orq_desktop.core.connection import ConnectionConfig
+        from orq_desktop.simulator import start_in_thread
+
+        if self.simulator is None:
+            self.simulator = start_in_thread(
+                token_rate=DEMO_TOKEN_RATE, backoff_scale=DEMO_BACKOFF_SCALE
+            )
+        self.connection.update(
+            ConnectionConfig(
+                base_url=self.simulator.url, api_key="demo", key_source="demo", demo=True
+            )
+        )
+        self.window.set_demo_banner(True)
+        self.window.show_status("Demo mode: answers come from the built-in simulator.", 0)
+        return self.simulator
+
+    async def load_settings_and_key(self) -> None:
+        from dataclasses import replace
+
+        from orq_desktop import settings as settings_mod
+
+        stored = settings_mod.load(paths.settings_file())
+        config = self.connection.config
+        self.connection.update(
+            replace(
+                config,
+                base_url=os.environ.get("ORQ_BASE_URL") or stored.base_url,
+                path_prefix=os.environ.get("ORQ_PATH_PREFIX") or stored.path_prefix,
+            )
+        )
+        await self.keys.load()
+        if not self.keys.has_key:
+            self.ask_key()

@@ -1,0 +1,98 @@
+"""The API key's life in the running app: found at start, entered by the user, remembered or not.
+
+Keyring work happens off the UI thread (``credentials`` runs it in a thread with a timeout). When
+the keyring cannot keep the key, it stays in memory for this session only and the user is told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from orq_desktop import credentials
+from orq_desktop.core.connection import Connection
+from orq_desktop.core.tasks import report_unexpected
+
+SOURCE_LABELS = {
+    "environment": "Key from environment (ORQ_API_KEY)",
+    "keyring": "Key from the system keyring",
+    "session": "Key kept for this session only",
+    "demo": "Demo mode: no key needed",
+    "none": "No API key",
+}
+
+
+class KeyManager(QObject):
+    """Finds, sets and forgets the key, and keeps the connection's copy in step.
+
+    Signals:
+        key_state(source, label): where the key in force comes from, in words for the status bar.
+        problem(text): the keyring could not be used; the text says what happens instead.
+    """
+
+    key_state = Signal(str, str)
+    problem = Signal(str)
+
+    def __init__(self, connection: Connection, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._connection = connection
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self._connection.config.api_key)
+
+    async def load(self) -> None:
+        """Look for the key (environment, then keyring) and put it in force."""
+        found = await credentials.load_key()
+        if found.problem:
+            self.problem.emit(found.problem + " A key you enter is kept for this session only.")
+        if found.key:
+            self._apply(found.key, found.source)
+        else:
+            self.key_state.emit("none", SOURCE_LABELS["none"])
+
+    def set_key(self, key: str, remember: bool) -> None:
+        """Use ``key`` now; store it in the keyring in the background when ``remember``."""
+        key = key.strip()
+        self._apply(key, "session")
+        if remember:
+            self._spawn(self._remember(key))
+
+    def forget(self) -> None:
+        self._apply(None, "none")
+        self._spawn(self._forget())
+
+    def _apply(self, key: str | None, source: str) -> None:
+        config = replace(self._connection.config, api_key=key, key_source=source)
+        self._connection.update(config)
+        self.key_state.emit(source, SOURCE_LABELS.get(source, source))
+
+    async def _remember(self, key: str) -> None:
+        try:
+            await credentials.store_key(key)
+        except credentials.CredentialStoreError as exc:
+            self.problem.emit(f"{exc} The key is kept for this session only.")
+            return
+        if self._connection.config.api_key == key:
+            self._apply(key, "keyring")
+
+    async def _forget(self) -> None:
+        try:
+            await credentials.delete_key()
+        except credentials.CredentialStoreError as exc:
+            self.problem.emit(str(exc))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_unexpected)
+
+    async def aclose(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

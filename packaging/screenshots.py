@@ -1,0 +1,69 @@
+"""Make the README's screenshots from demo mode, so they can be made again at any time.
+
+    QT_QPA_PLATFORM=offscreen python packaging/screenshots.py [--out docs/screenshots]
+
+(or under ``xvfb-run`` for a real X window). Each shot drives the real app: it types into the
+real widgets, waits for the simulator's answers, and grabs the window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+async def _answer(parts, prompt: str, model: str | None = None, wait_s: float = 30) -> None:
+    done = asyncio.Event()
+    parts.session.answer_finished.connect(lambda *_: done.set())
+    parts.session.answer_failed.connect(lambda *_: done.set())
+    if model:
+        parts.panel.params.model_picker.setCurrentText(model)
+    parts.panel.prompt_input.setPlainText(prompt)
+    parts.panel.send()
+    await asyncio.wait_for(done.wait(), wait_s)
+    await asyncio.sleep(0.3)
+
+
+def make_script(out: Path):
+    async def script(parts) -> None:
+        window = parts.window
+        window.resize(1360, 860)
+        await asyncio.sleep(0.3)
+        parts.panel.set_system_prompt("You are a concise assistant for a support team.")
+        await _answer(parts, "How do retries and fallbacks work in the Orq router?")
+        await _answer(parts, "Summarise that as three bullet points.")
+        window.grab().save(str(out / "chat.png"))
+        parts.session.new_chat()
+        await _answer(parts, "Hello there", model="sim/status-429")
+        window.grab().save(str(out / "chat-error.png"))
+
+    return script
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default="docs/screenshots")
+    args = parser.parse_args()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["ORQ_DESKTOP_DATA_DIR"] = tempfile.mkdtemp(prefix="orq-shots-")
+    from PySide6.QtWidgets import QApplication
+
+    from orq_desktop import app
+    from orq_desktop.core.loop import EventLoop
+
+    qapp = QApplication(sys.argv[:1])
+    qapp.setApplicationName("Orq Desktop")
+    qapp.setQuitOnLastWindowClosed(False)
+    return asyncio.run(app.run(demo=True, script=make_script(out)),
+                       loop_factory=lambda: EventLoop(qapp))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The real app, wired by app.run() in demo mode: send a prompt and see the answer arrive."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from orq_desktop import app
+from orq_desktop.core.chat_types import MessageState
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("ORQ_DESKTOP_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ORQ_API_KEY", raising=False)
+    return tmp_path
+
+
+def test_demo_mode_answers_and_shows_the_banner(qtbot, aloop, data_dir) -> None:
+    seen: dict[str, object] = {}
+
+    async def script(parts: app.AppParts) -> None:
+        window, panel = parts.window, parts.panel
+        seen["banner"] = window.banner.isVisible()
+        seen["focus"] = panel.prompt_input.hasFocus() or window.focusWidget() is panel.prompt_input
+        finished = asyncio.Event()
+        parts.session.answer_finished.connect(
+            lambda _id, text, state, _info: (seen.update(text=text, state=state), finished.set())
+        )
+        panel.prompt_input.setPlainText("What is a fallback?")
+        panel.send()
+        await asyncio.wait_for(finished.wait(), 20)
+        seen["turns"] = len(parts.session.turns)
+
+    task = asyncio.ensure_future(app.run(demo=True, script=script))
+    qtbot.waitUntil(task.done, timeout=30_000)
+    assert task.result() == 0
+    assert seen["banner"] is True
+    assert seen["state"] == MessageState.COMPLETE.value
+    assert "fallback" in str(seen["text"]).lower()
+    assert seen["turns"] == 2
+    assert (data_dir / "window.ini").exists()
+
+
+def test_cli_version_and_help(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        app.parse_args(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("orq-desktop 0.")
+    args = app.parse_args(["--demo", "--data-dir", "/tmp/x"])
+    assert args.demo
+    assert args.data_dir == "/tmp/x"
