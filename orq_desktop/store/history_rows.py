@@ -1,0 +1,177 @@
+"""Rows to records and values to rows: the SQL column lists and the tolerant converters.
+
+Reading is tolerant on purpose (the LM Studio #872 lesson in RELIABILITY.md): a cell that cannot
+be parsed becomes an empty value plus a note, never an exception that hides a whole thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from orq_desktop.store.history_redact import strip_secrets
+from orq_desktop.store.history_types import (
+    ImageRecord,
+    MessageRecord,
+    RunRecord,
+    ThreadSummary,
+)
+
+PREVIEW_CHARS = 160
+MAX_TAG_CHARS = 64
+
+# The sidebar row: the thread row itself (preview and count are kept on it by triggers) and
+# its tags, joined with the ASCII unit separator (control characters never reach a tag).
+THREAD_SELECT = """
+SELECT t.id, t.title, t.created_at, t.updated_at, t.model, t.kind, t.identity_id, t.deleted_at,
+    (SELECT group_concat(g.tag, char(31)) FROM thread_tags g WHERE g.thread_id = t.id),
+    t.preview, t.message_count
+FROM threads t
+"""
+
+MESSAGE_SELECT = """
+SELECT id, thread_id, position, role, text, state, created_at, updated_at, run_id, column_index
+FROM messages
+"""
+
+RUN_SELECT = """
+SELECT id, thread_id, message_id, column_index, request, model_requested, model_answered,
+    status_code, ttft_ms, total_ms, tokens_in, tokens_out, finish_reason, trace_id, error_text,
+    created_at
+FROM runs
+"""
+
+IMAGE_SELECT = """
+SELECT id, path, prompt, revised_prompt, model, settings, created_at, thread_id FROM images
+"""
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile(r"\s+")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def new_thread_id(now: float | None = None) -> str:
+    """``thread_<ULID>``: 48 bits of milliseconds then 80 random bits, Crockford base 32."""
+    ms = int((time.time() if now is None else now) * 1000)
+    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "thread_" + "".join(reversed(chars))
+
+
+def clean_text(text: str) -> str:
+    """Text SQLite can store: lone surrogates (from broken JSON escapes) become U+FFFD."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def dump_json(value: Mapping[str, Any] | None) -> str:
+    """JSON for an options / request / settings cell, with every key-like field removed."""
+    return clean_text(
+        json.dumps(strip_secrets(dict(value or {})), ensure_ascii=False, separators=(",", ":"))
+    )
+
+
+def load_json_dict(raw: object, what: str, notes: list[str] | None = None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        return value
+    if notes is not None:
+        notes.append(f"The {what} could not be read and were left empty.")
+    return {}
+
+
+def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Trimmed, single-spaced, de-duplicated, sorted; empty tags dropped."""
+    clean = {
+        clean_text(_CONTROLS.sub("", _SPACES.sub(" ", str(t))).strip())[:MAX_TAG_CHARS]
+        for t in tags
+    }
+    return tuple(sorted(t for t in clean if t))
+
+
+def one_line(text: str | None, limit: int = PREVIEW_CHARS) -> str:
+    flat = _SPACES.sub(" ", text or "").strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def summary_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ThreadSummary:
+    tags = tuple(sorted(row[8].split("\x1f"))) if row[8] else ()
+    return ThreadSummary(
+        id=row[0],
+        title=row[1] or "",
+        created_at=float(row[2] or 0.0),
+        updated_at=float(row[3] or 0.0),
+        model=row[4] or "",
+        kind=row[5] or "chat",
+        identity_id=row[6],
+        tags=tags,
+        preview=one_line(row[9]),
+        message_count=int(row[10] or 0),
+        deleted=row[7] is not None,
+    )
+
+
+def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> MessageRecord:
+    return MessageRecord(
+        id=row[0],
+        thread_id=row[1],
+        position=row[2],
+        role=row[3] or "",
+        text=row[4] if isinstance(row[4], str) else "",
+        state=row[5] or "complete",
+        created_at=float(row[6] or 0.0),
+        updated_at=float(row[7] or 0.0),
+        run_id=row[8],
+        column_index=row[9],
+    )
+
+
+def run_from_row(row: sqlite3.Row | tuple[Any, ...]) -> RunRecord:
+    return RunRecord(
+        id=row[0],
+        thread_id=row[1],
+        message_id=row[2],
+        column_index=row[3],
+        request=load_json_dict(row[4], "request"),
+        model_requested=row[5] or "",
+        model_answered=row[6],
+        status_code=row[7],
+        ttft_ms=row[8],
+        total_ms=row[9],
+        tokens_in=row[10],
+        tokens_out=row[11],
+        finish_reason=row[12],
+        trace_id=row[13],
+        error_text=row[14],
+        created_at=float(row[15] or 0.0),
+    )
+
+
+def image_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ImageRecord:
+    return ImageRecord(
+        id=row[0],
+        path=row[1],
+        prompt=row[2] or "",
+        revised_prompt=row[3],
+        model=row[4] or "",
+        settings=load_json_dict(row[5], "image settings"),
+        created_at=float(row[6] or 0.0),
+        thread_id=row[7],
+    )
