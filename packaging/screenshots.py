@@ -61,8 +61,9 @@ def main() -> int:
     qapp = QApplication(sys.argv[:1])
     qapp.setApplicationName("Orq Desktop")
     qapp.setQuitOnLastWindowClosed(False)
-    return asyncio.run(app.run(demo=True, script=make_script(out)),
-                       loop_factory=lambda: EventLoop(qapp))
+    return asyncio.run(
+        app.run(demo=True, script=make_script(out)), loop_factory=lambda: EventLoop(qapp)
+    )
 
 
 if __name__ == "__main__":

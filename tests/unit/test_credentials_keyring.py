@@ -63,8 +63,13 @@ def test_round_trip_in_real_secret_service(no_env_key: None) -> None:
 def test_terminal_keyring_set_is_read_by_the_app(no_env_key: None) -> None:
     """`keyring set orq-desktop api-key` from a terminal stores what the app reads."""
     exe = shutil.which("keyring") or os.path.join(os.path.dirname(sys.executable), "keyring")
-    subprocess.run([exe, "set", "orq-desktop", "api-key"], input="sk-from-terminal\n",
-                   text=True, check=True, timeout=30)
+    subprocess.run(
+        [exe, "set", "orq-desktop", "api-key"],
+        input="sk-from-terminal\n",
+        text=True,
+        check=True,
+        timeout=30,
+    )
     try:
         assert asyncio.run(credentials.load_key()).key == "sk-from-terminal"
     finally:
@@ -134,18 +139,27 @@ LOCKED_SCRIPT = textwrap.dedent(
 )
 def test_locked_collection_is_reported_not_hung(tmp_path, monkeypatch) -> None:
     """A locked keyring (own private bus, so the shared one stays unlocked) fails fast."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "ORQ_API_KEY",
-                                                            "DBUS_SESSION_BUS_ADDRESS")}
-    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "d"),
-               XDG_RUNTIME_DIR=str(tmp_path))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "ORQ_API_KEY", "DBUS_SESSION_BUS_ADDRESS")
+    }
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "d"), XDG_RUNTIME_DIR=str(tmp_path))
     cmd = (
-        "eval \"$(printf pw | gnome-keyring-daemon --daemonize --unlock --components=secrets)\";"
-        f" exec {sys.executable} -c \"$0\""
+        'eval "$(printf pw | gnome-keyring-daemon --daemonize --unlock --components=secrets)";'
+        f' exec {sys.executable} -c "$0"'
     )
-    out = subprocess.run(["dbus-run-session", "--", "bash", "-c", cmd, LOCKED_SCRIPT],
-                         env=env, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        ["dbus-run-session", "--", "bash", "-c", cmd, LOCKED_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     source, problem = (part.strip() for part in out.stdout.strip().splitlines()[-1].split("|"))
     assert source == "none"
-    assert problem in ("The system keyring is locked.",
-                       "The system keyring did not answer in time (it may be locked or busy).")
+    assert problem in (
+        "The system keyring is locked.",
+        "The system keyring did not answer in time (it may be locked or busy).",
+    )
