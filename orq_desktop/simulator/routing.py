@@ -173,67 +173,47 @@ class Router:
         attempt: Callable[[str], Awaitable[T]],
     ) -> Success[T] | Failure:
         plan = [self.primary(options), *options.fallbacks]
-        failure = Failure(500, "no model was tried")
+        failure = Failure(500, "No model was tried.")
         for position, model in enumerate(plan):
-            has_next_model = position + 1 < len(plan)
+            next_model = plan[position + 1] if position + 1 < len(plan) else None
             for retry_index in range(options.retry_count + 1):
                 started = trace.elapsed_ms()
                 clock = time.perf_counter()
-                outcome: Outcome
-                final = False
-                try:
-                    if options.call_timeout_s is None:
-                        value = await attempt(model)
-                    else:
-                        value = await asyncio.wait_for(attempt(model), options.call_timeout_s)
-                except AttemptError as exc:
-                    status, outcome = exc.status, "failed"
-                    failure = Failure(exc.status, exc.message, exc.headers)
-                    what = f"{status_words(status)} ({status})"
-                    final = exc.final
-                except TimeoutError:
-                    assert options.call_timeout_s is not None
-                    limit_ms = round(options.call_timeout_s * 1000)
-                    status, outcome = TIMEOUT_STATUS, "timeout"
-                    failure = Failure(
-                        TIMEOUT_STATUS, f"{model} did not answer within call_timeout {limit_ms} ms"
-                    )
-                    what = f"no answer within call_timeout ({limit_ms} ms)"
-                else:
-                    duration = (time.perf_counter() - clock) * 1000.0
+                result = await self._call(model, options, attempt)
+                duration = (time.perf_counter() - clock) * 1000.0
+                if isinstance(result, Success):
                     trace.attempts.append(
                         Attempt(model, 200, started, duration, "answered", "answered the request")
                     )
                     trace.answered_by = model
-                    return Success(model, value)
-
-                duration = (time.perf_counter() - clock) * 1000.0
+                    return result
+                failure = result.failure
                 retrying = (
-                    not final
-                    and status in options.retry_codes
+                    not result.final
+                    and result.failure.status in options.retry_codes
                     and retry_index < options.retry_count
                 )
                 falling_back = (
-                    not final
-                    and has_next_model
-                    and (outcome == "timeout" or status in options.fallback_codes)
-                )
-                if retrying:
-                    wait = backoff_s(retry_index, self._jitter_rng, self._backoff_scale)
-                    reason = (
-                        f"{what}: retry {retry_index + 1} of {options.retry_count} "
-                        f"after {wait:.3f} s"
+                    not result.final
+                    and next_model is not None
+                    and (
+                        result.outcome == "timeout"
+                        or result.failure.status in options.fallback_codes
                     )
+                )
+                wait = backoff_s(retry_index, self._jitter_rng, self._backoff_scale)
+                if retrying:
+                    step = f"retry {retry_index + 1} of {options.retry_count} after {wait:.3f} s"
                 elif falling_back:
-                    reason = f"{what}: trying fallback {plan[position + 1]}"
-                elif final:
-                    reason = f"{what}: an unknown model is never retried or sent to a fallback"
-                elif status in NEVER_FALLBACK:
-                    reason = f"{what}: this status is never sent to a fallback"
+                    step = f"trying fallback {next_model}"
                 else:
-                    reason = f"{what}: no retry or fallback left"
-                recorded = None if outcome == "timeout" else status
-                trace.attempts.append(Attempt(model, recorded, started, duration, outcome, reason))
+                    step = _why_stopped(result)
+                status = None if result.outcome == "timeout" else result.failure.status
+                trace.attempts.append(
+                    Attempt(
+                        model, status, started, duration, result.outcome, f"{result.what}: {step}"
+                    )
+                )
                 if retrying:
                     await asyncio.sleep(wait)
                     continue
@@ -241,3 +221,39 @@ class Router:
                     break
                 return failure
         return failure
+
+    async def _call[T](
+        self, model: str, options: RouteOptions, attempt: Callable[[str], Awaitable[T]]
+    ) -> Success[T] | _Miss:
+        """One attempt, bounded by ``call_timeout``."""
+        try:
+            if options.call_timeout_s is None:
+                return Success(model, await attempt(model))
+            return Success(model, await asyncio.wait_for(attempt(model), options.call_timeout_s))
+        except AttemptError as exc:
+            what = f"{status_words(exc.status)} ({exc.status})"
+            failure = Failure(exc.status, exc.message, exc.headers)
+            return _Miss(failure, "failed", what, exc.final)
+        except TimeoutError:
+            limit_ms = round((options.call_timeout_s or 0) * 1000)
+            message = f"The model {model} did not answer within call_timeout ({limit_ms} ms)."
+            failure = Failure(TIMEOUT_STATUS, message)
+            return _Miss(failure, "timeout", f"no answer within call_timeout ({limit_ms} ms)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Miss:
+    """A failed attempt: what the client would get, and how to describe it."""
+
+    failure: Failure
+    outcome: Outcome
+    what: str
+    final: bool = False
+
+
+def _why_stopped(miss: _Miss) -> str:
+    if miss.final:
+        return "an unknown model is never retried or sent to a fallback"
+    if miss.failure.status in NEVER_FALLBACK:
+        return "this status is never sent to a fallback"
+    return "no retry or fallback left"

@@ -125,7 +125,8 @@ class SimulatorHandle:
             if self._stopped:
                 return
             self._stopped = True
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        with contextlib.suppress(RuntimeError):  # the loop is already closed
+            self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
 
     def run(self, fn: Callable[[SimState], Any], timeout: float = 10.0) -> Any:

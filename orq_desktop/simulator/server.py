@@ -16,6 +16,7 @@ from orq_desktop.simulator.state import TRACE_HEADER, SimState, error_response
 from orq_desktop.simulator.traces import Trace
 
 PREFIXES = ("/v2/gateway", "/v2/router")
+RECORD_LIMIT = 1024 * 1024  # larger request bodies are not kept in the request records
 _OPERATIONS: dict[Operation, str] = {
     "chat": "/chat/completions",
     "images": "/images/generations",
@@ -70,7 +71,11 @@ def api_handler(
         body = parsed if isinstance(parsed, dict) else {}
         trace = state.traces.new(str(body.get("model", "")), request.path)
         headers = {TRACE_HEADER: trace.trace_id}
-        _record(state, request, body if body else raw.decode("utf-8", "replace"), trace)
+        if len(raw) > RECORD_LIMIT:
+            recorded: Any = f"<{len(raw)} bytes, not kept>"
+        else:
+            recorded = body if body else raw.decode("utf-8", "replace")
+        _record(state, request, recorded, trace)
         if not _authorised(state, request):
             message = "Invalid API key: check the key in your settings."
             return error_response(401, message, headers)

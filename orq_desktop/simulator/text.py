@@ -10,7 +10,9 @@ from typing import Any
 _VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 _TOKEN = re.compile(r"\S+\s*|\s+")
 _MARKERS = str.maketrans({"`": "'", "*": None, "_": " ", "#": None})
-_PIECE = 8  # words longer than this are sent as several pieces, like a real tokenizer
+_PIECE = 8
+_PROMPT_CAP = 4096  # the reply quotes only the prompt's start
+_WORD_CAP = 40  # words longer than this are sent as several pieces, like a real tokenizer
 
 _POINTS = (
     "Start with the simplest case and check it by hand before generalising.",
@@ -111,7 +113,7 @@ def reply_text(prompt: str, model: str) -> str:
     The same prompt and model always give the same text; about 50-70 tokens.
     """
     # Markdown markers from the prompt would unbalance the reply's own emphasis and code spans.
-    words = prompt.translate(_MARKERS).split()
+    words = [w[:_WORD_CAP] for w in prompt[:_PROMPT_CAP].translate(_MARKERS).split()]
     digest = hashlib.sha256(f"{model}\n{prompt}".encode()).digest()
     topic = " ".join(words[:8]) + (" …" if len(words) > 8 else "") if words else "nothing much"
     title = " ".join(words[:4]).strip("#*`_ ") or "Your question"
@@ -139,10 +141,12 @@ def tokenize(text: str) -> list[str]:
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group(0)
-        while len(token.rstrip()) > _PIECE:
-            tokens.append(token[:_PIECE])
-            token = token[_PIECE:]
-        tokens.append(token)
+        word = len(token.rstrip())
+        start = 0
+        while word - start > _PIECE:
+            tokens.append(token[start : start + _PIECE])
+            start += _PIECE
+        tokens.append(token[start:])
     return tokens
 
 

@@ -32,14 +32,14 @@ def post(sim: SimulatorHandle, body: dict[str, Any]) -> httpx.Response:
 
 def test_miss_then_hit_returns_the_stored_answer(sim_server_factory: Any) -> None:
     sim = sim_server_factory()
-    body = chat_body("sim/slow-300", "cache me", orq=CACHE)
+    body = chat_body("sim/slow-600", "cache me", orq=CACHE)
     first = post(sim, body)
     assert trace_of(sim, first)["cache"] == "miss"
     second = post(sim, body)
-    assert second.elapsed.total_seconds() < 0.25  # no second wait for the slow model
+    assert second.elapsed.total_seconds() < 0.5  # no second wait for the slow model
     trace = trace_of(sim, second)
     assert trace["cache"] == "hit"
-    assert trace["answered_by"] == "sim/slow-300"
+    assert trace["answered_by"] == "sim/slow-600"
     assert [a["outcome"] for a in trace["attempts"]] == ["cache_hit"]
     assert "cache hit" in trace["attempts"][0]["reason"]
     a, b = first.json(), second.json()
@@ -49,10 +49,11 @@ def test_miss_then_hit_returns_the_stored_answer(sim_server_factory: Any) -> Non
 
 def test_a_stored_answer_is_streamed_on_a_hit(sim_server_factory: Any) -> None:
     sim = sim_server_factory(token_rate=20.0)
-    body = chat_body("a/b", "stream from cache", orq=CACHE)
-    plain = post(sim, {**body, "max_completion_tokens": 10}).json()
-    resp = post(sim, {**body, "max_completion_tokens": 10, "stream": True})
-    assert resp.elapsed.total_seconds() < 0.3  # 10 tokens at 20/s would take 0.45 s
+    body = chat_body("a/b", "stream from cache", orq=CACHE, max_completion_tokens=20)
+    unpaced = {"X-Sim-Token-Rate": "0"}  # not part of the key
+    plain = httpx.post(sim.url + CHAT, json=body, headers=unpaced).json()
+    resp = post(sim, {**body, "stream": True})
+    assert resp.elapsed.total_seconds() < 0.5  # 20 tokens at 20/s would take 0.95 s
     events = sse_data(resp.text)
     text = "".join(e["choices"][0]["delta"].get("content", "") for e in events[1:-2])
     assert text == plain["choices"][0]["message"]["content"]

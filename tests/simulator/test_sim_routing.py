@@ -102,7 +102,7 @@ def test_call_timeout_moves_on_to_the_fallback(sim_server: SimulatorHandle) -> N
 def test_call_timeout_bounds_a_model_that_never_answers(sim_server: SimulatorHandle) -> None:
     resp = call(sim_server, "sim/timeout", {"timeout": {"call_timeout": 100}})
     assert resp.status_code == 504
-    assert "call_timeout 100 ms" in resp.json()["error"]["message"]
+    assert "call_timeout (100 ms)" in resp.json()["error"]["message"]
 
 
 def test_a_timeout_is_retried_when_504_is_listed(sim_server: SimulatorHandle) -> None:
@@ -151,7 +151,7 @@ def test_backoff_grows_and_is_scaled(sim_server_factory: Any) -> None:
     starts = [a["started_ms"] for a in trace["attempts"]]
     waits = [b - a for a, b in itertools.pairwise(starts)]
     for wait, base in zip(waits, [50, 100, 200], strict=True):  # 1, 2, 4 s x 0.05
-        assert base * 0.75 <= wait <= base * 1.25 + 40
+        assert base * 0.75 <= wait <= base * 1.25 + 100
 
 
 def test_backoff_schedule_has_jitter_within_25_percent() -> None:

@@ -103,3 +103,11 @@ def test_requests_are_recorded_without_the_authorization_header(sim_server_facto
     assert len(httpx.get(sim.url + f"/_sim/requests?since={since}").json()) == 1
     assert httpx.delete(sim.url + "/_sim/requests").status_code == 200
     assert httpx.get(sim.url + "/_sim/requests").json() == []
+
+
+def test_large_request_bodies_are_not_kept(sim_server_factory: Any) -> None:
+    sim = sim_server_factory()
+    resp = httpx.post(sim.url + CHAT, json=chat_body("a/b", "x" * (2 * 1024 * 1024)))
+    assert resp.status_code == 200
+    (record,) = httpx.get(sim.url + "/_sim/requests").json()
+    assert record["body"].endswith("bytes, not kept>")
