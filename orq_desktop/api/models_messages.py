@@ -107,7 +107,9 @@ UserPart = Annotated[
     | Annotated[ImagePart, Tag("=image_url")]
     | Annotated[AudioPart, Tag("=input_audio")]
     | Annotated[FilePart, Tag("=file")],
-    tagged("type", ["text", "image_url", "input_audio", "file"], "Content part type"),
+    tagged(
+        "type", ["text", "image_url", "input_audio", "file"], "Content part type", "A content part"
+    ),
 ]
 UserContent = Annotated[
     Annotated[str, Tag("=text")]
@@ -120,7 +122,12 @@ AssistantPart = Annotated[
     | Annotated[RefusalPart, Tag("=refusal")]
     | Annotated[ReasoningPart, Tag("=reasoning")]
     | Annotated[RedactedReasoningPart, Tag("=redacted_reasoning")],
-    tagged("type", ["text", "refusal", "reasoning", "redacted_reasoning"], "Content part type"),
+    tagged(
+        "type",
+        ["text", "refusal", "reasoning", "redacted_reasoning"],
+        "Content part type",
+        "A content part",
+    ),
 ]
 AssistantContent = Annotated[
     Annotated[str, Tag("=text")]
@@ -201,5 +208,5 @@ Message = Annotated[
     | Annotated[UserMessage, Tag("=user")]
     | Annotated[AssistantMessage, Tag("=assistant")]
     | Annotated[ToolMessage, Tag("=tool")],
-    tagged("role", ROLES, "Message role"),
+    tagged("role", ROLES, "Message role", "A message"),
 ]

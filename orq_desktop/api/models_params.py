@@ -41,7 +41,9 @@ ResponseFormat = Annotated[
     Annotated[TextFormat, Tag("=text")]
     | Annotated[JsonObjectFormat, Tag("=json_object")]
     | Annotated[JsonSchemaFormat, Tag("=json_schema")],
-    tagged("type", ["text", "json_object", "json_schema"], "Response format type"),
+    tagged(
+        "type", ["text", "json_object", "json_schema"], "Response format type", "Response format"
+    ),
 ]
 
 
@@ -65,7 +67,7 @@ Thinking = Annotated[
     Annotated[ThinkingDisabled, Tag("=disabled")]
     | Annotated[ThinkingEnabled, Tag("=enabled")]
     | Annotated[ThinkingAdaptive, Tag("=adaptive")],
-    tagged("type", ["disabled", "enabled", "adaptive"], "Thinking type"),
+    tagged("type", ["disabled", "enabled", "adaptive"], "Thinking type", "Thinking"),
 ]
 
 
@@ -154,5 +156,5 @@ Plugin = Annotated[
     Annotated[PiiRedactionPlugin, Tag("=pii_redaction")]
     | Annotated[ResponseHealingPlugin, Tag("=response_healing")]
     | Annotated[TraceScrubbingPlugin, Tag("=trace_scrubbing")],
-    tagged("id", ["pii_redaction", "response_healing", "trace_scrubbing"], "Plugin"),
+    tagged("id", ["pii_redaction", "response_healing", "trace_scrubbing"], "Plugin", "A plugin"),
 ]

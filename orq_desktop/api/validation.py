@@ -24,13 +24,17 @@ KNOWN_KEYS: set[str] = set()
 # Error types raised by this module (their message is already in plain words).
 _OWN_ERRORS = frozenset({"out_of_range", "too_many", "too_long", "not_unique", "bad_value"})
 _TAG_ERROR = "unknown_kind"
-_TAGS: dict[str, tuple[str, str, str]] = {}  # message -> (key, label, choices)
+_TAGS: dict[str, tuple[str, str, str, str]] = {}  # message -> (key, label, choices, item)
 
 SEPARATOR = " › "
 
 # Field names as the UI talks about them.
 LABELS: dict[str, str] = {
     "messages": "Messages",
+    "orq": "Routing options",
+    "id": "ID",
+    "url": "URL",
+    "uri": "URI",
     "model": "Model",
     "content": "Content",
     "role": "Role",
@@ -236,10 +240,11 @@ def bad_value(template: str, **ctx: str) -> PydanticCustomError:
     return _fail("bad_value", template, **ctx)
 
 
-def tagged(key: str, choices: Sequence[str], label: str) -> Discriminator:
+def tagged(key: str, choices: Sequence[str], label: str, item: str = "This") -> Discriminator:
     """A discriminator on `key` (e.g. "role") whose failure lists the allowed choices.
 
-    Tags are the choices prefixed with "=", so that `friendly_errors` can drop them from locations.
+    `item` names the whole object ("A message") for when it is not an object at all. Tags are the
+    choices prefixed with "=", so that `friendly_errors` can drop them from locations.
     """
 
     def pick(value: Any) -> str | None:
@@ -247,7 +252,7 @@ def tagged(key: str, choices: Sequence[str], label: str) -> Discriminator:
         return f"={found}" if isinstance(found, str) and found in choices else None
 
     message = f"{label} must be one of: {_or_list(choices)}."
-    _TAGS[message] = (key, label, _or_list(choices))
+    _TAGS[message] = (key, label, _or_list(choices), item)
     # (No custom_error_context: typing hashes Annotated metadata, and a dict is unhashable.)
     return Discriminator(pick, custom_error_type=_TAG_ERROR, custom_error_message=message)
 
@@ -303,12 +308,16 @@ def _explain(err: Any) -> str:
     value = err.get("input")
     name = _last_name(loc)
     label = label_for(name) if name else "This value"
+    if name and name not in KNOWN_KEYS and len(loc) >= 2 and loc[-1] == name:
+        parent = loc[-2]
+        if isinstance(parent, str) and parent in KNOWN_KEYS:
+            label = f"{label_for(parent)} value"  # a user-chosen key inside a free-form object
     if kind in _OWN_ERRORS or kind == "wrong_shape":
         return str(err["msg"])
     if kind == _TAG_ERROR and err["msg"] in _TAGS:
-        key, what, choices = _TAGS[err["msg"]]
+        key, what, choices, item = _TAGS[err["msg"]]
         if not isinstance(value, dict):
-            return f"{what} must be given as an object (you entered {show(value)})."
+            return f"{item} must be an object with “{key}” (you entered {show(value)})."
         if key not in value:
             return f"{what} is missing: give “{key}” as one of {choices}."
         return f"{what} must be one of: {choices} (you entered {show(value[key])})."

@@ -249,10 +249,14 @@ def test_a_file_part_with_one_source_passes(file: dict[str, Any]) -> None:
         ),
         (
             chat(messages=["hello"]),
-            'messages › #1: Message role must be given as an object (you entered "hello").',
+            'messages › #1: A message must be an object with “role” (you entered "hello").',
         ),
         (chat(temperature="hot"), 'temperature: Temperature must be a number (you entered "hot").'),
         (chat(seed=1.5), "seed: Seed must be a whole number (you entered 1.5)."),
+        (
+            chat(metadata={"team": 5}),
+            "metadata › team: Metadata value must be text (you entered 5).",
+        ),
         (
             chat(logprobs="maybe"),
             'logprobs: Log probabilities must be true or false (you entered "maybe").',
@@ -262,7 +266,10 @@ def test_a_file_part_with_one_source_passes(file: dict[str, Any]) -> None:
             chat(messages={"role": "user"}),
             "messages: Messages must be a list (you entered an object).",
         ),
-        (chat(orq=[]), "orq: Orq must be an object with named values (you entered a list of 0)."),
+        (
+            chat(orq=[]),
+            "orq: Routing options must be an object with named values (you entered a list of 0).",
+        ),
         (chat(stop=3), "stop: Stop must be text or a list of up to 4 texts."),
         (
             chat(orq={"inputs": "a=1"}),
@@ -364,3 +371,21 @@ def test_newer_api_shapes_are_accepted() -> None:
     assert wire["messages"][0]["tool_calls"][0]["extra_content"] == {
         "google": {"thought_signature": "s"}
     }
+
+
+def test_no_line_speaks_pydantic() -> None:
+    bad = chat(
+        messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}, 7],
+        temperature=[1],
+        stop={"a": 1},
+        tools=[{"function": {"parameters": {"type": "array"}}}],
+        tool_choice={"function": {}},
+        audio={"voice": 1},
+        orq={"identity": {"metadata": {"a": 1}}, "inputs": [{"value": 1}], "timeout": {}},
+        variables=[],
+    )
+    found = lines(ChatRequest, bad)
+    assert len(found) >= 10
+    for line in found:
+        assert "Input should" not in line and "type=" not in line and "Field required" not in line
+        assert line.endswith((".", "?")), line
