@@ -128,5 +128,11 @@ def test_the_table_is_big_enough_and_covers_every_orq_field() -> None:
     assert image_orq_keys == {
         "name", "retry", "fallbacks", "identity", "contact", "cache", "load_balancer", "timeout",
     }  # fmt: skip
-    roles = {m["role"] for _, c in CHAT_CASES for m in c["messages"]}
-    assert roles == {"system", "developer", "user", "assistant", "tool"}
+    messages = [m for _, c in CHAT_CASES for m in c["messages"]]
+    assert {m["role"] for m in messages} == {"system", "developer", "user", "assistant", "tool"}
+    part_types = {
+        p["type"] for m in messages if isinstance(m.get("content"), list) for p in m["content"]
+    }
+    assert part_types == {
+        "text", "image_url", "input_audio", "file", "refusal", "reasoning", "redacted_reasoning",
+    }  # fmt: skip
