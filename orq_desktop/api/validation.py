@@ -41,7 +41,7 @@ LABELS: dict[str, str] = {
     "temperature": "Temperature",
     "top_p": "Top P",
     "top_k": "Top K",
-    "n": "Number of answers",
+    "n": "Number of results",
     "stop": "Stop sequences",
     "seed": "Seed",
     "max_tokens": "Max tokens",
