@@ -4,6 +4,7 @@
 - ``sim_server_factory``: makes simulators with options (``api_key=``, ``token_rate=``, ``seed=``,
   ``clock=``, ...) and stops them after the test.
 
+A handle has ``.url``, ``.port``, ``.stop()``, ``.trace(trace_id)`` and ``.recorded_requests()``.
 Helpers for reading answers: ``sse_data(text)`` (the ``data:`` payloads of an SSE body) and
 ``chat_body(model, prompt, **fields)``.
 

@@ -137,6 +137,21 @@ class SimulatorHandle:
 
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result(timeout)
 
+    def trace(self, trace_id: str) -> dict[str, Any] | None:
+        """The trace behind an ``x-orq-trace-id`` header, as ``GET /_sim/traces/<id>`` gives it."""
+
+        def find(state: SimState) -> dict[str, Any] | None:
+            found = state.traces.get(trace_id)
+            return None if found is None else found.to_json()
+
+        result: dict[str, Any] | None = self.run(find)
+        return result
+
+    def recorded_requests(self) -> list[dict[str, Any]]:
+        """The request records (method, path, headers without Authorization, body, trace id)."""
+        records: list[dict[str, Any]] = self.run(lambda state: list(state.requests))
+        return records
+
     def __enter__(self) -> Self:
         return self
 

@@ -129,10 +129,16 @@ def test_port_in_use_raises_at_start(sim_server: SimulatorHandle) -> None:
         start_in_thread(port=sim_server.port)
 
 
-def test_handle_runs_code_on_the_server_loop(sim_server_factory: Any) -> None:
+def test_handle_reads_state_on_the_server_loop(sim_server_factory: Any) -> None:
     sim = sim_server_factory()
-    httpx.post(sim.url + CHAT, json=chat_body("a/b"))
+    resp = httpx.post(sim.url + CHAT, json=chat_body("a/b", "from the handle"))
     assert sim.run(lambda state: len(state.traces)) == 1
+    trace = sim.trace(resp.headers["x-orq-trace-id"])
+    assert trace is not None
+    assert trace["answered_by"] == "a/b"
+    assert sim.trace("trace_missing") is None
+    (record,) = sim.recorded_requests()
+    assert record["body"]["messages"][0]["content"] == "from the handle"
 
 
 def test_async_start_inside_a_running_loop() -> None:
