@@ -98,6 +98,8 @@ class RouterClient:
         if key[:7].lower() == "bearer ":
             key = key[7:].strip()
         self._key_ok = bool(_KEY_CHARS.fullmatch(key))
+        self._chat_url = httpx.URL(f"{self.base_url}{self.path_prefix}/chat/completions")
+        self._image_url = httpx.URL(f"{self.base_url}{self.path_prefix}/images/generations")
         self.max_response_bytes = max_response_bytes
         self.max_stream_bytes = max_stream_bytes
         self._core = HttpCore(
@@ -105,6 +107,7 @@ class RouterClient:
             auth_header=f"Bearer {key}" if self._key_ok else "Bearer",
             secret=key,
             headers={
+                "accept": CHAT_ACCEPT,
                 "user-agent": USER_AGENT,
                 "content-type": "application/json",
                 **(headers or {}),
@@ -168,23 +171,16 @@ class RouterClient:
         if body.get("stream") is None:
             body["stream"] = False
         async with self._chat_stream(body, headers) as answer:
-            async for _chunk in answer:
-                pass
+            await answer.drain()
             return answer.result()
 
     def _chat_stream(self, body: dict[str, Any], headers: Mapping[str, str] | None) -> ChatStream:
+        # The client's own headers carry the chat Accept; only extra headers are merged here.
+        extra = dict(headers) if headers else None
         opener = partial(
-            self._open,
-            "/chat/completions",
-            _encode(body),
-            {**(headers or {}), "accept": CHAT_ACCEPT},
+            self._open, self._chat_url, _encode(body), extra, body_limit=self.max_response_bytes
         )
-        return ChatStream(
-            self._core,
-            opener,
-            max_response_bytes=self.max_response_bytes,
-            max_stream_bytes=self.max_stream_bytes,
-        )
+        return ChatStream(self._core, opener, max_stream_bytes=self.max_stream_bytes)
 
     # --- images --------------------------------------------------------------------------------
 
@@ -194,12 +190,16 @@ class RouterClient:
         """Generate images (never streamed); the images come back as base64 or URLs."""
         content = _encode(request.to_wire(self.path_prefix))
         opened = await self._open(
-            "/images/generations",
+            self._image_url,
             content,
             {**(headers or {}), "accept": IMAGE_ACCEPT},
             self._core.deadline_at(),
+            body_limit=self.max_response_bytes,
         )
-        body = await self._core.read_within_deadline(opened, self.max_response_bytes)
+        body = opened.body
+        if body is None:  # an event stream: images never stream
+            await opened.response.aclose()
+            body = b""
         try:
             parsed = ImagesResponse.model_validate_json(body)
         except ValidationError:
@@ -225,18 +225,19 @@ class RouterClient:
 
     async def _open(
         self,
-        path: str,
+        url: httpx.URL,
         content: bytes,
-        headers: Mapping[str, str],
+        headers: Mapping[str, str] | None,
         deadline_at: float | None,
+        *,
+        body_limit: int | None = None,
     ) -> Opened:
         if not self._key_ok:
             raise AuthenticationError(
                 "The API key is empty or contains spaces or characters that cannot be sent",
                 advice="Paste the API key again in Settings.",
             )
-        url = f"{self.base_url}{self.path_prefix}{path}"
-        return await self._core.open(url, content, headers, deadline_at)
+        return await self._core.open(url, content, headers, deadline_at, body_limit=body_limit)
 
 
 def _encode(body: dict[str, Any]) -> bytes:

@@ -33,7 +33,14 @@ from orq_desktop.api.errors import (
     UnexpectedRedirect,
 )
 
-__all__ = ["DEFAULT_TIMEOUT", "HttpCore", "Opened", "aclose_iterator", "build_ssl_context"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "HttpCore",
+    "Opened",
+    "aclose_iterator",
+    "build_ssl_context",
+    "is_event_stream",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,7 @@ class Opened:
     started: float  # time.perf_counter() when the request began
     ttfb_s: float
     deadline_at: float | None  # loop time at which the whole request must be over
+    body: bytes | None = None  # the whole body, when it was read with the headers
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -123,29 +131,40 @@ class HttpCore:
         )
 
     async def open(
-        self, url: str, content: bytes, headers: Mapping[str, str], deadline_at: float | None
+        self,
+        url: httpx.URL,
+        content: bytes,
+        headers: Mapping[str, str] | None,
+        deadline_at: float | None,
+        *,
+        body_limit: int | None = None,
     ) -> Opened:
         """Send the request; return once a non-error answer's headers arrived.
 
-        Raises the typed error for an error status (after reading a little of its body), for a
-        refused redirect, a network failure or the deadline.
+        With ``body_limit``, the body is read too (at most that many bytes), under the same
+        deadline, unless the answer is an event stream. Raises the typed error for an error
+        status (after reading a little of its body), for a refused redirect, a network failure,
+        the size limit or the deadline.
         """
         started = time.perf_counter()
         scope = asyncio.timeout_at(deadline_at)
         try:
             async with scope:
-                response = await self._send_with_retries(httpx.URL(url), content, headers)
+                response = await self._send_with_retries(url, content, headers)
                 ttfb = time.perf_counter() - started
                 if response.status_code >= 400:
                     await self._raise_for_status(response)
+                body = None
+                if body_limit is not None and not is_event_stream(response):
+                    body = await self.read_body(response, body_limit)
         except TimeoutError:
             if scope.expired():
                 raise self.deadline_error() from None
             raise
-        return Opened(response, started, ttfb, deadline_at)
+        return Opened(response, started, ttfb, deadline_at, body)
 
     async def _send_with_retries(
-        self, url: httpx.URL, content: bytes, headers: Mapping[str, str]
+        self, url: httpx.URL, content: bytes, headers: Mapping[str, str] | None
     ) -> httpx.Response:
         attempt = 0
         while True:
@@ -169,7 +188,7 @@ class HttpCore:
             await asyncio.sleep(delay)
 
     async def _send_following(
-        self, url: httpx.URL, content: bytes, headers: Mapping[str, str]
+        self, url: httpx.URL, content: bytes, headers: Mapping[str, str] | None
     ) -> httpx.Response:
         for hop in range(MAX_REDIRECTS + 1):
             response = await self._send(url, content, headers)
@@ -194,14 +213,15 @@ class HttpCore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(
-        self, url: httpx.URL, content: bytes, headers: Mapping[str, str]
+        self, url: httpx.URL, content: bytes, headers: Mapping[str, str] | None
     ) -> httpx.Response:
         request = self._http.build_request("POST", url, content=content, headers=headers)
         try:
             response = await self._http.send(request, stream=True)
         except httpx.TransportError as exc:
             raise self.transport_error(exc, url, after_response=False) from exc
-        log.debug("POST %s -> %d", url.path, response.status_code)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("POST %s -> %d", url.path, response.status_code)
         return response
 
     async def _raise_for_status(self, response: httpx.Response) -> None:
@@ -211,17 +231,6 @@ class HttpCore:
             body = b""  # the status tells enough; a broken error body must not hide it
         raise error_for_status(response.status_code, response.headers, body, secret=self.secret)
 
-    async def read_within_deadline(self, opened: Opened, limit: int) -> bytes:
-        """``read_body`` of an opened response, under the request's deadline."""
-        scope = asyncio.timeout_at(opened.deadline_at)
-        try:
-            async with scope:
-                return await self.read_body(opened.response, limit)
-        except TimeoutError:
-            if scope.expired():
-                raise self.deadline_error() from None
-            raise
-
     async def read_body(
         self, response: httpx.Response, limit: int, *, truncate: bool = False
     ) -> bytes:
@@ -230,9 +239,17 @@ class HttpCore:
         Past the limit: ``ResponseTooLarge``, or the first ``limit`` bytes when ``truncate``.
         """
         declared = response.headers.get("content-length", "")
-        if not truncate and declared.isdigit() and int(declared) > limit:
-            await response.aclose()
-            raise _too_large(limit)
+        if declared.isdigit() and "content-encoding" not in response.headers:
+            if int(declared) <= limit:  # h11 never reads past the declared length
+                try:
+                    return await response.aread()
+                except httpx.TransportError as exc:
+                    raise self.transport_error(exc, response.url, after_response=True) from exc
+                finally:
+                    await response.aclose()
+            if not truncate:
+                await response.aclose()
+                raise _too_large(limit)
         parts: list[bytes] = []
         size = 0
         chunks = response.aiter_bytes()
@@ -251,6 +268,10 @@ class HttpCore:
             await response.aclose()  # first: the connection is released or closed
             await aclose_iterator(chunks)  # then nothing is left to the garbage collector
         return b"".join(parts)
+
+
+def is_event_stream(response: httpx.Response) -> bool:
+    return "text/event-stream" in response.headers.get("content-type", "").lower()
 
 
 async def aclose_iterator(iterator: AsyncIterator[bytes]) -> None:

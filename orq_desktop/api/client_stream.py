@@ -49,18 +49,17 @@ class ChatStream:
         core: HttpCore,
         open_request: Callable[[float | None], Awaitable[Opened]],
         *,
-        max_response_bytes: int,
         max_stream_bytes: int,
     ) -> None:
+        """``open_request(deadline_at)`` sends the request; it reads a non-stream body too."""
         self._core = core
         self._open_request = open_request
-        self._max_response_bytes = max_response_bytes
         self._max_stream_bytes = max_stream_bytes
         self._opened: Opened | None = None
         self._chunks: AsyncIterator[bytes] | None = None
         self._decoder = SseDecoder()
         self._events: deque[SseEvent] = deque()
-        self._ready: deque[ChatCompletionChunk] = deque()  # the JSON answer's single chunk
+        self._json_pending = False  # a JSON answer not yet handed out as its one chunk
         self._eof = False
         self._finished = False
         self._parts: list[str] = []
@@ -80,11 +79,10 @@ class ChatStream:
             raise RuntimeError("a ChatStream can be entered only once")
         self._opened = await self._open_request(self._core.deadline_at())
         try:
-            content_type = self._opened.response.headers.get("content-type", "").lower()
-            if "text/event-stream" in content_type:
+            if self._opened.body is None:
                 self._chunks = self._opened.response.aiter_bytes()
             else:
-                await self._read_json()
+                self._take_json(self._opened.body)
         except BaseException:
             await self.aclose()
             raise
@@ -157,8 +155,9 @@ class ChatStream:
         return self
 
     async def __anext__(self) -> ChatCompletionChunk:
-        if self._ready:
-            return self._ready.popleft()
+        if self._json_pending and self._completion is not None:
+            self._json_pending = False
+            return _as_chunk(self._completion)
         while not self._finished:
             if self._events:
                 chunk = self._take(self._events.popleft())
@@ -191,24 +190,35 @@ class ChatStream:
         self._absorb(chunk)
         return chunk
 
+    async def drain(self) -> None:
+        """Read the answer to its end without handing out chunks (what ``complete()`` does)."""
+        if self._json_pending:
+            self._json_pending = False
+            self._finish()
+        async for _chunk in self:
+            pass
+
     def _absorb(self, chunk: ChatCompletionChunk) -> None:
-        if chunk.model and self._model is None:
-            self._model = chunk.model
         if chunk.usage is not None:
             self._usage = chunk.usage
         for choice in chunk.choices:
-            if choice.index != 0:
-                continue
-            if choice.finish_reason is not None:
-                self._finish_reason = choice.finish_reason
-            content = choice.delta.content
-            if content:
-                self._text_bytes += len(content.encode())
-                if self._text_bytes > self._max_stream_bytes:
-                    self._fail(_too_large(self._max_stream_bytes))
-                self._parts.append(content)
-                if self._ttft is None and self._opened is not None:
-                    self._ttft = time.perf_counter() - self._opened.started
+            if choice.index == 0:
+                self._note(chunk.model, choice.finish_reason, choice.delta.content)
+                return
+        self._note(chunk.model, None, None)
+
+    def _note(self, model: str, finish_reason: str | None, content: str | None) -> None:
+        if model and self._model is None:
+            self._model = model
+        if finish_reason is not None:
+            self._finish_reason = finish_reason
+        if content:
+            self._text_bytes += len(content.encode())
+            if self._text_bytes > self._max_stream_bytes:
+                self._fail(_too_large(self._max_stream_bytes))
+            self._parts.append(content)
+            if self._ttft is None and self._opened is not None:
+                self._ttft = time.perf_counter() - self._opened.started
 
     async def _read_more(self) -> None:
         assert self._opened is not None and self._chunks is not None
@@ -235,10 +245,9 @@ class ChatStream:
         if self._decoder.pending_bytes > self._max_stream_bytes:
             self._fail(_too_large(self._max_stream_bytes))
 
-    async def _read_json(self) -> None:
+    def _take_json(self, body: bytes) -> None:
         assert self._opened is not None
         response = self._opened.response
-        body = await self._core.read_within_deadline(self._opened, self._max_response_bytes)
         try:
             completion = ChatCompletion.model_validate_json(body)
         except ValidationError:
@@ -247,10 +256,14 @@ class ChatStream:
         extra = completion.model_extra
         if extra and "error" in extra:
             raise _stream_error(body, self._core.secret)
-        chunk = _as_chunk(completion)
         self._completion = completion
-        self._absorb(chunk)
-        self._ready.append(chunk)
+        self._usage = completion.usage
+        first = next((c for c in completion.choices if c.index == 0), None)
+        if first is None:
+            self._note(completion.model, None, None)
+        else:
+            self._note(completion.model, first.finish_reason, first.message.content)
+        self._json_pending = True
         self._eof = True
 
     def _finish(self) -> None:
