@@ -99,10 +99,17 @@ class MarkdownStream(QObject):
         if len(text) == self._rendered:
             return
         started = time.perf_counter()
-        if self._plain or len(text) > self.PLAIN_TEXT_CAP:
-            self._render_plain(text)
-        else:
-            self._render_markdown(text)
+        # One edit block per flush: the document lays out and signals its changes once, at the
+        # end, instead of after each removal and insertion.
+        edit = QTextCursor(self._doc)
+        edit.beginEditBlock()
+        try:
+            if self._plain or len(text) > self.PLAIN_TEXT_CAP:
+                self._render_plain(text)
+            else:
+                self._render_markdown(text)
+        finally:
+            edit.endEditBlock()
         self.flush_count += 1
         self.last_flush_ms = (time.perf_counter() - started) * 1000
         interval = min(self.MAX_FLUSH_MS, max(self.FLUSH_MS, round(3 * self.last_flush_ms)))

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, QSizeF, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QTextDocument, QWheelEvent
+from PySide6.QtCore import QByteArray, QSize, QSizeF, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QPalette, QTextDocument, QWheelEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QTextBrowser, QWidget
 
 
@@ -84,12 +84,20 @@ class MessageView(QTextBrowser):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # Transparent over the message card, so light and dark palettes both work.
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Base, Qt.GlobalColor.transparent)
+        self.setPalette(palette)
         self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextBrowser { background: transparent; }")
         self.anchorClicked.connect(self._on_anchor_clicked)
         layout = self.document().documentLayout()
+        # One height update per event-loop turn, however often the document changed size in it:
+        # every setFixedHeight relayouts the transcript's column.
+        self._height_timer = QTimer(self)
+        self._height_timer.setSingleShot(True)
+        self._height_timer.setInterval(0)
+        self._height_timer.timeout.connect(self._sync_height)
         layout.documentSizeChanged.connect(self._on_document_size_changed)
-        self.horizontalScrollBar().rangeChanged.connect(self._sync_height)
+        self.horizontalScrollBar().rangeChanged.connect(self._height_timer.start)
         self._sync_height()
 
     # -- Qt overrides ---------------------------------------------------------------------------
@@ -133,6 +141,12 @@ class MessageView(QTextBrowser):
         return max(height, self.fontMetrics().height())
 
     def _on_document_size_changed(self, _size: QSizeF) -> None:
+        if not self._height_timer.isActive():
+            self._height_timer.start()
+
+    def sync_height(self) -> None:
+        """Fit the height to the document now (after a render, before the next paint)."""
+        self._height_timer.stop()
         self._sync_height()
 
     def _sync_height(self) -> None:

@@ -131,6 +131,7 @@ class AssistantMessage(MessageCard):
         self.view.link_opened.connect(self.link_clicked)
         self.footer.trace_id_copied.connect(self.trace_id_copied)
         self.stream.plain_text_started.connect(self.plain_notice.show)
+        self.stream.rendered.connect(self.view.sync_height)
         self.stream.rendered.connect(self.rendered)
 
     def text(self) -> str:

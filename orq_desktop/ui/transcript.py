@@ -9,7 +9,7 @@ the panel calls the methods below with plain data. Deltas are coalesced per mess
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from orq_desktop.core.chat_types import AnswerInfo, ErrorInfo, MessageState
@@ -72,6 +72,7 @@ class TranscriptView(QScrollArea):
         message.regenerate_requested.connect(self.regenerate_requested)
         message.link_clicked.connect(self.link_clicked)
         message.trace_id_copied.connect(self.copy_trace_id)
+        message.rendered.connect(self._on_message_rendered)
         self._add(msg_id, message)
 
     def append_delta(self, msg_id: str, text: str) -> None:
@@ -179,6 +180,12 @@ class TranscriptView(QScrollArea):
         self._layout.removeWidget(widget)
         widget.hide()
         widget.deleteLater()
+
+    def _on_message_rendered(self) -> None:
+        # Lay the column out and follow the bottom now, before the next paint: otherwise each
+        # render is painted twice, once where the view was and once after it scrolled.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)  # the column's layout
+        QCoreApplication.sendEvent(self, QEvent(QEvent.Type.LayoutRequest))  # the scroll range
 
     def _on_scroll_value_changed(self, value: int) -> None:
         self._follow = value >= self.verticalScrollBar().maximum() - self.FOLLOW_SLACK_PX
