@@ -76,7 +76,14 @@ class AnswerFooter(QWidget):
         small = QFont(self.font())
         small.setPointSizeF(max(small.pointSizeF() * 0.85, 7.0))
         self.setFont(small)
-        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        for label in (
+            self.model_label,
+            self.timing_label,
+            self.tokens_label,
+            self.finish_label,
+            self.trace_label,
+        ):
+            label.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # subdued, any theme
 
     @property
     def trace_id(self) -> str:

@@ -23,6 +23,7 @@ def _tool_button(text: str, object_name: str, tip: str, parent: QWidget) -> QToo
     button.setText(text)
     button.setObjectName(object_name)
     button.setToolTip(tip)
+    button.setAccessibleName(tip)
     button.setAutoRaise(True)
     return button
 
