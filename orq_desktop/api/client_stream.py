@@ -171,7 +171,7 @@ class ChatStream:
 
     def _take(self, event: SseEvent) -> ChatCompletionChunk | None:
         data = event.data
-        if data is None or not data.strip():
+        if not data or data.isspace():
             return None  # event: ping, a keep-alive
         if event.is_done:
             self._finish()
@@ -213,7 +213,7 @@ class ChatStream:
         if finish_reason is not None:
             self._finish_reason = finish_reason
         if content:
-            self._text_bytes += len(content.encode())
+            self._text_bytes += len(content) if content.isascii() else len(content.encode())
             if self._text_bytes > self._max_stream_bytes:
                 self._fail(_too_large(self._max_stream_bytes))
             self._parts.append(content)

@@ -18,7 +18,7 @@ does; callers skip them. The ``[DONE]`` sentinel is left to the caller (``SseEve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["DONE", "SseDecoder", "SseEvent"]
 
@@ -27,8 +27,7 @@ _BOM = b"\xef\xbb\xbf"
 _LINE_ENDS = (b"\n", b"\r")
 
 
-@dataclass(frozen=True, slots=True)
-class SseEvent:
+class SseEvent(NamedTuple):  # a tuple: cheap to make, one per streamed chunk
     """One dispatched event. ``data`` is None when the event carried no ``data:`` line."""
 
     data: str | None
@@ -103,8 +102,19 @@ class SseDecoder:
         if lines and self._pending:
             lines[0] = bytes(self._pending) + lines[0]
             self._pending.clear()
+        data = self._data
         for line in lines:
-            self._line(line.rstrip(b"\r\n"), events)
+            line = line.rstrip(b"\r\n")
+            # Fast paths for what OpenAI-style streams are made of: data lines and blank lines.
+            if line[:6] == b"data: ":
+                data.append(line[6:].decode("utf-8", "replace"))
+                self._has_fields = True
+            elif not line:
+                if self._has_fields:
+                    self._dispatch(events)
+                    data = self._data
+            else:
+                self._line(line, events)
         if tail is not None:
             self._pending += tail
         return events
@@ -154,8 +164,9 @@ class SseDecoder:
     def _dispatch(self, events: list[SseEvent]) -> None:
         if not self._has_fields:
             return
-        data = "\n".join(self._data) if self._data else None
-        events.append(SseEvent(data=data, event=self._event, id=self._id, retry=self._retry))
+        parts = self._data
+        data = (parts[0] if len(parts) == 1 else "\n".join(parts)) if parts else None
+        events.append(SseEvent(data, self._event, self._id, self._retry))
         self._data = []
         self._event = None
         self._id = None
