@@ -17,9 +17,10 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from orq_desktop.fileio import fsync_dir
 from orq_desktop.store.history_types import DiskFullError, HistoryError, Notice
@@ -174,9 +175,28 @@ def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
         isolation_level=None,  # we manage transactions ourselves (module docstring)
         check_same_thread=False,  # DbWorker's one thread serialises every call
     )
-    # Damaged bytes in one text cell must not make a whole thread unreadable (RELIABILITY B13).
-    conn.text_factory = _decode_text
     return conn
+
+
+def fetch_all(
+    conn: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[Any]:
+    """``execute(...).fetchall()`` that survives invalid UTF-8 in a text cell.
+
+    Damaged bytes in one cell must not make a whole thread unreadable (RELIABILITY.md B13). The
+    fast C decoder reads the usual case; only a query that meets bad bytes is read again with a
+    replacing decoder.
+    """
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc):
+            raise
+    conn.text_factory = _decode_text
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.text_factory = str
 
 
 def _decode_text(raw: bytes) -> str:

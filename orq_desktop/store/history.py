@@ -286,7 +286,8 @@ class HistoryStore(ThreadsMixin):
         """Images newest first, optionally those of one thread."""
         where, params = ("WHERE thread_id = ?", [thread_id]) if thread_id else ("", [])
         with self._read() as conn:
-            found = conn.execute(
+            found = db.fetch_all(
+                conn,
                 f"{rows.IMAGE_SELECT} {where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
                 (*params, limit, offset),
             )
@@ -328,16 +329,18 @@ class HistoryStore(ThreadsMixin):
     def filter_choices(self) -> FilterChoices:
         """Models, tags and identities in use by live threads (for the filter drop-downs)."""
         with self._read() as conn:
-            models = conn.execute(
+            models = db.fetch_all(
+                conn,
                 "SELECT model FROM threads WHERE deleted_at IS NULL AND model != ''"
                 " UNION SELECT model_requested FROM runs WHERE model_requested != ''"
-                " UNION SELECT model FROM images WHERE model != '' ORDER BY 1"
-            ).fetchall()
-            tags = conn.execute("SELECT DISTINCT tag FROM thread_tags ORDER BY tag").fetchall()
-            identities = conn.execute(
+                " UNION SELECT model FROM images WHERE model != '' ORDER BY 1",
+            )
+            tags = db.fetch_all(conn, "SELECT DISTINCT tag FROM thread_tags ORDER BY tag")
+            identities = db.fetch_all(
+                conn,
                 "SELECT DISTINCT identity_id FROM threads WHERE identity_id IS NOT NULL"
-                " ORDER BY identity_id"
-            ).fetchall()
+                " ORDER BY identity_id",
+            )
         return FilterChoices(
             tuple(r[0] for r in models), tuple(r[0] for r in tags), tuple(r[0] for r in identities)
         )

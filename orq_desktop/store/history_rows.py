@@ -25,12 +25,11 @@ from orq_desktop.store.history_types import (
 PREVIEW_CHARS = 160
 MAX_TAG_CHARS = 64
 
-# The sidebar row: the thread row itself (preview and count are kept on it by triggers) and
-# its tags, joined with the ASCII unit separator (control characters never reach a tag).
+# The sidebar row: one read of the thread row, whose preview, count and tags are kept up to
+# date by triggers (schema v2), in the order of ThreadSummary's fields.
 THREAD_SELECT = """
-SELECT t.id, t.title, t.created_at, t.updated_at, t.model, t.kind, t.identity_id, t.deleted_at,
-    (SELECT group_concat(g.tag, char(31)) FROM thread_tags g WHERE g.thread_id = t.id),
-    t.preview, t.message_count
+SELECT t.id, t.title, t.created_at, t.updated_at, t.model, t.kind, t.identity_id, t.tags,
+    t.preview, t.message_count, t.deleted_at IS NOT NULL
 FROM threads t
 """
 
@@ -107,25 +106,17 @@ def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
 
 
 def one_line(text: str | None, limit: int = PREVIEW_CHARS) -> str:
-    flat = _SPACES.sub(" ", text or "").strip()
+    flat = " ".join((text or "").split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def summary_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ThreadSummary:
-    tags = tuple(sorted(row[8].split("\x1f"))) if row[8] else ()
+    # Positional on purpose: this runs for every sidebar row on start-up.
+    tags = tuple(sorted(row[7].split("\x1f"))) if row[7] else ()
     return ThreadSummary(
-        id=row[0],
-        title=row[1] or "",
-        created_at=float(row[2] or 0.0),
-        updated_at=float(row[3] or 0.0),
-        model=row[4] or "",
-        kind=row[5] or "chat",
-        identity_id=row[6],
-        tags=tags,
-        preview=one_line(row[9]),
-        message_count=int(row[10] or 0),
-        deleted=row[7] is not None,
-    )
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], tags, one_line(row[8]), row[9],
+        bool(row[10]),
+    )  # fmt: skip
 
 
 def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> MessageRecord:

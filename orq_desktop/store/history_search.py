@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from orq_desktop.store.db import fetch_all
 from orq_desktop.store.history_types import HitKind, SearchHit
 
 # Private-use characters mark the matches inside snippets; they are removed before the snippet
@@ -146,7 +147,7 @@ def _messages(
         ORDER BY {_order_sql("messages_fts", order)}
         LIMIT :want"""
     hits = []
-    for row in conn.execute(sql, params):
+    for row in fetch_all(conn, sql, params):
         snippet, spans = split_marks(row[7] or "")
         hit = SearchHit("message", row[1], row[2] or "", row[0], row[3], row[5] or "",
                         float(row[4]), snippet, spans)  # fmt: skip
@@ -181,7 +182,7 @@ def _images(
         ORDER BY {_order_sql("images_fts", order)}
         LIMIT :want"""
     hits = []
-    for row in conn.execute(sql, params):
+    for row in fetch_all(conn, sql, params):
         snippet, spans = split_marks(row[6] or "")
         hit = SearchHit("image", row[1], row[2] or "", row[0], None, row[4] or "",
                         float(row[3]), snippet, spans)  # fmt: skip

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from orq_desktop.store import db
 from orq_desktop.store import history_rows as rows
 from orq_desktop.store.history_types import (
     THREAD_KINDS,
@@ -167,28 +168,28 @@ class ThreadsMixin:
             " ORDER BY t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?"
         )
         with self._read() as conn:
-            found = conn.execute(sql, (*params, limit, offset)).fetchall()
+            found = db.fetch_all(conn, sql, (*params, limit, offset))
         return [rows.summary_from_row(r) for r in found]
 
     def load_thread(self, thread_id: str) -> ThreadDetail:
         """The thread with its messages in order, its runs and its options (trash included)."""
         with self._read() as conn:
-            row = conn.execute(f"{rows.THREAD_SELECT} WHERE t.id = ?", (thread_id,)).fetchone()
-            if row is None:
+            found = db.fetch_all(conn, f"{rows.THREAD_SELECT} WHERE t.id = ?", (thread_id,))
+            if not found:
                 raise NotFoundError(f"There is no thread {thread_id}.")
-            (raw_options,) = conn.execute(
-                "SELECT options FROM threads WHERE id = ?", (thread_id,)
-            ).fetchone()
-            messages = conn.execute(
-                f"{rows.MESSAGE_SELECT} WHERE thread_id = ? ORDER BY position", (thread_id,)
-            ).fetchall()
-            runs = conn.execute(
-                f"{rows.RUN_SELECT} WHERE thread_id = ? ORDER BY id", (thread_id,)
-            ).fetchall()
+            [(raw_options,)] = db.fetch_all(
+                conn, "SELECT options FROM threads WHERE id = ?", (thread_id,)
+            )
+            messages = db.fetch_all(
+                conn, f"{rows.MESSAGE_SELECT} WHERE thread_id = ? ORDER BY position", (thread_id,)
+            )
+            runs = db.fetch_all(
+                conn, f"{rows.RUN_SELECT} WHERE thread_id = ? ORDER BY id", (thread_id,)
+            )
         notes: list[str] = []
         options = rows.load_json_dict(raw_options, "thread options", notes)
         return ThreadDetail(
-            summary=rows.summary_from_row(row),
+            summary=rows.summary_from_row(found[0]),
             options=options,
             messages=tuple(rows.message_from_row(m) for m in messages),
             runs=tuple(rows.run_from_row(r) for r in runs),
@@ -203,10 +204,16 @@ class ThreadsMixin:
         """
         with self._write() as conn:
             now = self._clock()
-            src = conn.execute(
-                "SELECT title, model, options, identity_id, kind FROM threads WHERE id = ?",
-                (thread_id,),
-            ).fetchone()
+            src = next(
+                iter(
+                    db.fetch_all(
+                        conn,
+                        "SELECT title, model, options, identity_id, kind FROM threads WHERE id = ?",
+                        (thread_id,),
+                    )
+                ),
+                None,
+            )
             at = conn.execute(
                 "SELECT position FROM messages WHERE id = ? AND thread_id = ?",
                 (message_id, thread_id),
@@ -226,10 +233,11 @@ class ThreadsMixin:
                 (new_id, thread_id),
             )
             copied: dict[int, int] = {}
-            for old in conn.execute(
+            for old in db.fetch_all(
+                conn,
                 f"{rows.MESSAGE_SELECT} WHERE thread_id = ? AND position <= ? ORDER BY position",
                 (thread_id, at[0]),
-            ).fetchall():
+            ):
                 m = rows.message_from_row(old)
                 state = "interrupted" if m.state == "streaming" else m.state
                 cur = conn.execute(

@@ -12,7 +12,7 @@ History of the format:
 - v1: threads, their tags, messages, full-text index over message text.
 - v2: runs (one per request, with the compare column), images with a full-text index over their
   prompts, thread kind ('chat' | 'compare'), the message's run and compare column, and the
-  sidebar's preview and message count on the thread row.
+  sidebar's preview, message count and tags on the thread row.
 
 Full-text indexes use external content (the text lives once, in the table) and are kept in step
 by triggers. A message is indexed only once it stops streaming: the core rewrites a streaming
@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 PREVIEW_CHARS = 200  # characters of the last message kept on the thread row
+_TAGS_OF = """coalesce((SELECT group_concat(tag, char(31)) FROM
+    (SELECT tag FROM thread_tags WHERE thread_id = {tid} ORDER BY tag)), '')"""
 
 _V1 = (
     """CREATE TABLE threads (
@@ -133,6 +135,18 @@ _V2 = (
         UPDATE threads SET message_count = message_count - 1,
             preview = coalesce((SELECT substr(text, 1, {PREVIEW_CHARS}) FROM messages
                 WHERE thread_id = old.thread_id ORDER BY position DESC LIMIT 1), '')
+        WHERE id = old.thread_id;
+    END""",
+    # The tags too, sorted and joined with the ASCII unit separator (never inside a tag); the
+    # thread_tags table stays the indexed truth that filters use.
+    "ALTER TABLE threads ADD COLUMN tags TEXT NOT NULL DEFAULT ''",
+    f"UPDATE threads SET tags = {_TAGS_OF.format(tid='threads.id')}",
+    f"""CREATE TRIGGER threads_tags_insert AFTER INSERT ON thread_tags BEGIN
+        UPDATE threads SET tags = {_TAGS_OF.format(tid="new.thread_id")}
+        WHERE id = new.thread_id;
+    END""",
+    f"""CREATE TRIGGER threads_tags_delete AFTER DELETE ON thread_tags BEGIN
+        UPDATE threads SET tags = {_TAGS_OF.format(tid="old.thread_id")}
         WHERE id = old.thread_id;
     END""",
     """CREATE TABLE images (
