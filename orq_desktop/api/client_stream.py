@@ -63,7 +63,6 @@ class ChatStream:
         self._eof = False
         self._finished = False
         self._parts: list[str] = []
-        self._text_cache = ""
         self._text_bytes = 0
         self._model: str | None = None
         self._usage: Usage | None = None
@@ -111,10 +110,8 @@ class ChatStream:
     def text(self) -> str:
         """The content of the answer so far."""
         if len(self._parts) > 1:
-            self._parts = ["".join(self._parts)]
-        if self._parts:
-            self._text_cache = self._parts[0]
-        return self._text_cache
+            self._parts = ["".join(self._parts)]  # joined once per call, however often it is read
+        return self._parts[0] if self._parts else ""
 
     @property
     def status(self) -> int | None:
