@@ -76,13 +76,22 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     """
     from PySide6.QtCore import QSettings
 
+    from orq_desktop.ui.first_paint import first_paint
+    from orq_desktop.ui.main_window import MainWindow
+
+    layout = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(layout)
+    painted = first_paint(window)
+    closed = asyncio.Event()
+    window.closing.connect(closed.set)
+    window.show()
+    await asyncio.wait({painted}, timeout=5)  # the chat machinery comes after the first frame
+
     from orq_desktop.core.chat_session import ChatSession
     from orq_desktop.core.connection import Connection, ConnectionConfig
     from orq_desktop.core.key_manager import KeyManager
     from orq_desktop.core.routing_state import RoutingState
-    from orq_desktop.ui import first_paint
     from orq_desktop.ui.chat_panel import ChatPanel
-    from orq_desktop.ui.main_window import MainWindow
     from orq_desktop.ui.transcript import TranscriptView
 
     connection = Connection(ConnectionConfig.from_environment())
@@ -90,14 +99,8 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     session = ChatSession(connection.client)
     keys = KeyManager(connection)
     panel = ChatPanel(session, TranscriptView(), orq=routing.orq)
-    layout = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(layout, chat_panel=panel)
-    first_paint.install(window)
-    closed = asyncio.Event()
-    window.closing.connect(closed.set)
-    window.show()
+    window.set_chat_panel(panel)
     panel.focus_prompt()
-    await asyncio.sleep(0)  # let the first paint through before the heavier imports
 
     wiring = AppParts(window, panel, connection, keys, routing)
     wiring.session = session

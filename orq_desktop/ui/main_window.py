@@ -7,6 +7,7 @@ get a placeholder so the window is complete on its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orq_desktop.ui.chat_panel import ChatPanel
+if TYPE_CHECKING:
+    from orq_desktop.ui.chat_panel import ChatPanel
 from orq_desktop.ui.layout import em, line_height, vbox
 from orq_desktop.ui.widgets_dialogs import ShortcutsDialog, about_box
 from orq_desktop.ui.widgets_shell import DemoBanner, HistorySidebar, PlaceholderPanel
@@ -32,6 +34,11 @@ STATUS_MS = 6000
 def _bytes(value: object) -> QByteArray:
     """A saved Qt state, or an empty one when the settings file holds something else."""
     return value if isinstance(value, QByteArray) else QByteArray()
+
+
+def _is_chat(panel: QWidget) -> bool:
+    """A real chat panel, not the placeholder shown until it is built."""
+    return hasattr(panel, "send_action")
 
 
 class MainWindow(QMainWindow):
@@ -116,6 +123,22 @@ class MainWindow(QMainWindow):
         self._tab_actions.append(action)
         return index
 
+    def set_chat_panel(self, panel: ChatPanel) -> None:
+        """Put the real chat panel in place of the placeholder the window first painted with.
+
+        The app paints the window before it imports the chat machinery, then calls this.
+        """
+        index = self.tabs.indexOf(self.chat_panel)
+        current = self.tabs.currentIndex()
+        old, self.chat_panel = self.chat_panel, panel
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, panel, "&Chat")
+        self.tabs.setCurrentIndex(current)
+        old.deleteLater()
+        self._add_chat_actions(panel)
+        panel.status_message.connect(self.show_status)
+        panel.restore_state(self._settings)
+
     def set_demo_banner(self, visible: bool) -> None:
         self.banner.setVisible(visible)
 
@@ -138,7 +161,7 @@ class MainWindow(QMainWindow):
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("window/sidebar_visible", not self.sidebar.isHidden())
         s.setValue("window/tab", self.tabs.currentIndex())
-        if isinstance(self.chat_panel, ChatPanel):
+        if _is_chat(self.chat_panel):
             self.chat_panel.save_state(s)
         s.sync()
 
@@ -193,19 +216,23 @@ class MainWindow(QMainWindow):
         view.addAction(options)
         self._tabs_anchor = view.addSeparator()
 
-        chat_menu = bar.addMenu("&Chat")
-        if isinstance(self.chat_panel, ChatPanel):
-            panel = self.chat_panel
-            chat_menu.addActions([panel.send_action, panel.stop_action, panel.regenerate_action])
+        self._chat_menu = bar.addMenu("&Chat")
+        if _is_chat(self.chat_panel):
+            self._add_chat_actions(self.chat_panel)
         else:
-            chat_menu.setEnabled(False)
+            self._chat_menu.setEnabled(False)
 
         help_menu = bar.addMenu("&Help")
         self._add(help_menu, "&Keyboard shortcuts", "Ctrl+/", self._on_shortcuts)
         self._add(help_menu, "&About Orq Desktop", None, lambda: about_box(self).open())
 
+    def _add_chat_actions(self, panel: ChatPanel) -> None:
+        self._chat_menu.clear()
+        self._chat_menu.addActions([panel.send_action, panel.stop_action, panel.regenerate_action])
+        self._chat_menu.setEnabled(True)
+
     def _connect_signals(self) -> None:
-        if isinstance(self.chat_panel, ChatPanel):
+        if _is_chat(self.chat_panel):
             self.chat_panel.status_message.connect(self.show_status)
 
     def _restore_layout(self) -> None:
@@ -221,13 +248,13 @@ class MainWindow(QMainWindow):
         self.sidebar.setVisible(visible)
         tab = str(s.value("window/tab", "0"))
         self.tabs.setCurrentIndex(int(tab) if tab.isdigit() else 0)
-        if isinstance(self.chat_panel, ChatPanel):
+        if _is_chat(self.chat_panel):
             self.chat_panel.restore_state(s)
 
     # -- slots ----------------------------------------------------------------------------------
 
     def _on_new_chat(self) -> None:
-        if isinstance(self.chat_panel, ChatPanel):
+        if _is_chat(self.chat_panel):
             self.tabs.setCurrentWidget(self.chat_panel)
             self.chat_panel.new_chat()
 
