@@ -106,8 +106,13 @@ def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
 
 
 def one_line(text: str | None, limit: int = PREVIEW_CHARS) -> str:
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if not text:
+        return ""
+    if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+        text = " ".join(text.split())
+    else:
+        text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def summary_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ThreadSummary:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 ROLES = frozenset({"system", "user", "assistant"})
 MESSAGE_STATES = frozenset({"streaming", "complete", "stopped", "interrupted", "error"})
@@ -52,9 +52,12 @@ class Notice:
     path: Path | None = None  # the file the notice is about (a backup, a moved-aside copy)
 
 
-@dataclass(frozen=True, slots=True)
-class ThreadSummary:
-    """One row of the history sidebar."""
+class ThreadSummary(NamedTuple):
+    """One row of the history sidebar.
+
+    A NamedTuple rather than a frozen dataclass: the sidebar builds fifty of these on start-up,
+    and a frozen dataclass costs about five times as much to create (measured).
+    """
 
     id: str
     title: str
