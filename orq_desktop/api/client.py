@@ -165,11 +165,10 @@ class RouterClient:
     async def complete(
         self, request: ChatRequest, *, headers: Mapping[str, str] | None = None
     ) -> ChatResult:
-        """The whole answer. Sends ``stream`` as the request sets it (false by default), and
-        reads the answer by its Content-Type, as the SDK does: JSON, or events put together."""
+        """The whole answer. Sends ``stream`` as the request sets it (false by default, left out
+        when set to None, as the SDK does), and reads the answer by its Content-Type: JSON, or
+        events put together."""
         body = request.to_wire(self.path_prefix)
-        if body.get("stream") is None:
-            body["stream"] = False
         async with self._chat_stream(body, headers) as answer:
             await answer.drain()
             return answer.result()

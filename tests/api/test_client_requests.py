@@ -187,7 +187,7 @@ def test_router_prefix_uses_newer_paths_and_shapes() -> None:
     assert recorder.last.headers["accept"] == "application/json"
 
 
-def test_stream_forces_stream_true_and_complete_sends_false() -> None:
+def test_stream_forces_stream_true_and_complete_sends_what_the_sdk_sends() -> None:
     recorder = Recorder(stream_answer=True)
     api = client(recorder)
 
@@ -196,11 +196,13 @@ def test_stream_forces_stream_true_and_complete_sends_false() -> None:
         async with api.stream(request) as answer:
             async for _ in answer:
                 pass
+        await api.complete(ChatRequest.model_validate(CHAT_ARGS))
         await api.complete(ChatRequest.model_validate({**CHAT_ARGS, "stream": None}))
 
     asyncio.run(go())
     assert recorder.body(0)["stream"] is True
-    assert recorder.body(1)["stream"] is False
+    assert recorder.body(1)["stream"] is False  # unset: the SDK's default, sent
+    assert "stream" not in recorder.body(2)  # explicitly None: left out, as the SDK does
 
 
 def test_complete_with_stream_true_reads_the_events() -> None:
