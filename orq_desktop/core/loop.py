@@ -10,13 +10,23 @@ PERF.md §0.2).
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import qasync
 
 
 class EventLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """qasync's loop plus asyncio's async-generator finaliser hooks."""
+    """qasync's loop plus asyncio's async-generator finaliser hooks.
+
+    Its default executor (``asyncio.to_thread``) is a plain ``ThreadPoolExecutor``: qasync's own
+    ``QThreadExecutor`` aborts the process ("QThread: Destroyed while thread is still running")
+    when the interpreter exits before the loop is closed, which is how pytest-qt ends a session.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="orq-work"))
 
     def run_forever(self) -> Any:
         old = sys.get_asyncgen_hooks()
