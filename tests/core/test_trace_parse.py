@@ -139,4 +139,3 @@ def test_fetch_timeout_and_connection_errors() -> None:
         fetch(slow)
     with pytest.raises(TraceError, match="did not answer"):
         fetch(refused)
-
