@@ -1,0 +1,300 @@
+"""Presets: a whole chat configuration (model, parameters, system prompt, routing) under a name.
+
+A preset file is JSON whose ``orq`` part is exactly the router's wire object, so it can be pasted
+into a request body as it is::
+
+    {"format": "orq-desktop-preset", "version": 1, "name": "Support bot",
+     "model": "openai/gpt-4o", "params": {"temperature": 0.2, "stream": true},
+     "system_prompt": "You are terse.", "orq": {"retry": {"count": 2, "on_codes": [429]}}}
+
+Reading one checks everything and refuses the whole file with every reason found, so a bad file
+changes nothing. Checking the parameters and the ``orq`` object against the request models is done
+by a ``Checker`` that the caller passes in (``orq_desktop.core.presets_store.check_request``): the
+domain layer does not import the router client's models.
+
+No key is ever kept: a field whose name looks like a credential (``api_key``, ``authorization``,
+…) anywhere in a preset, and any text that is a ``Bearer …`` token, refuse it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PRESET_FORMAT = "orq-desktop-preset"
+PRESET_VERSION = 1
+MAX_PRESET_BYTES = 1024 * 1024  # a preset is a few kilobytes; anything this big is not one
+MAX_NAME_CHARS = 80
+
+RequestKind = Literal["chat", "image"]
+Checker = Callable[[RequestKind, dict[str, Any]], list[str]]
+"""``check(kind, body) -> reasons``: validates a request body (SDK keyword arguments) in plain
+words; an empty list means it is valid."""
+
+# The chat parameters the app's form edits (``ParamsPanel.KEYS`` without the model).
+EDITABLE_CHAT_PARAMS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "max_completion_tokens",
+        "seed",
+        "frequency_penalty",
+        "presence_penalty",
+        "reasoning_effort",
+        "stop",
+        "response_format",
+        "stream",
+    }
+)
+# The image options the image form edits (CONTRACT §7).
+EDITABLE_IMAGE_PARAMS = frozenset(
+    {
+        "n",
+        "size",
+        "quality",
+        "style",
+        "background",
+        "output_format",
+        "output_compression",
+        "moderation",
+        "response_format",
+    }
+)
+
+# Field names that hold credentials, compared without case, "-" or "_".
+_KEY_NAMES = frozenset(
+    {
+        "apikey",
+        "orqapikey",
+        "xapikey",
+        "authorization",
+        "proxyauthorization",
+        "auth",
+        "bearer",
+        "bearertoken",
+        "token",
+        "accesstoken",
+        "authtoken",
+        "secret",
+        "secretkey",
+        "clientsecret",
+        "password",
+        "passwd",
+    }
+)
+# A whole text that is an Authorization value ("Bearer sk-…"), not prose that starts with "Bearer".
+_BEARER = re.compile(r"^\s*bearer\s+[A-Za-z0-9._~+/=-]{12,}\s*$", re.IGNORECASE)
+
+
+def is_key_name(name: str) -> bool:
+    """True when a field or header called ``name`` would hold a credential."""
+    return re.sub(r"[-_\s]", "", name).lower() in _KEY_NAMES
+
+
+def is_bearer_text(value: object) -> bool:
+    """True when ``value`` is a whole ``Bearer <token>`` text (an Authorization value)."""
+    return isinstance(value, str) and _BEARER.match(value) is not None
+
+
+def find_key_fields(value: Any, path: str = "") -> list[str]:
+    """Where ``value`` holds something key-like: the paths of credential-named fields, and of
+    texts that are a ``Bearer …`` token. The values themselves are never part of the answer."""
+    found: list[str] = []
+    for where, key, item in _walk(value, path):
+        named = key is not None and is_key_name(key)
+        if named or is_bearer_text(item):
+            found.append(where)
+    return found
+
+
+def _walk(value: Any, path: str) -> Iterator[tuple[str, str | None, Any]]:
+    """Every (path, key, value) below ``value``; ``key`` is None for list items."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            yield where, str(key), item
+            if not is_key_name(str(key)):
+                yield from _walk(item, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            where = f"{path}[{i}]"
+            yield where, None, item
+            yield from _walk(item, where)
+
+
+class PresetError(ValueError):
+    """A preset was refused; ``reasons`` says why, one plain sentence each."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = list(reasons)
+        super().__init__("; ".join(self.reasons))
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named chat configuration. ``params`` are SDK keyword arguments the form edits;
+    ``orq`` is the routing object as the router takes it ({} when none is set)."""
+
+    name: str
+    model: str
+    params: dict[str, Any] = field(default_factory=dict)
+    system_prompt: str = ""
+    orq: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The file's JSON object (copies: editing it never changes the preset)."""
+        return {
+            "format": PRESET_FORMAT,
+            "version": PRESET_VERSION,
+            "name": self.name,
+            "model": self.model,
+            "params": copy.deepcopy(self.params),
+            "system_prompt": self.system_prompt,
+            "orq": copy.deepcopy(self.orq),
+        }
+
+    def options(self) -> dict[str, Any]:
+        """The form's options (``ChatPanel.set_options``): the model and the parameters."""
+        return {"model": self.model, **copy.deepcopy(self.params)}
+
+    def request_body(self) -> dict[str, Any]:
+        """A request body with this configuration and one stand-in user message."""
+        body: dict[str, Any] = {
+            "messages": [{"role": "user", "content": "(preset check)"}],
+            "model": self.model,
+            **copy.deepcopy(self.params),
+        }
+        if self.orq:
+            body["orq"] = copy.deepcopy(self.orq)
+        return body
+
+
+def preset_to_bytes(preset: Preset) -> bytes:
+    """The preset as a UTF-8 JSON file (indented, non-ASCII text kept readable)."""
+    return (json.dumps(preset.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def clean_name(name: object) -> str:
+    """A preset name trimmed; raises ``PresetError`` when it is empty, too long or not text."""
+    if not isinstance(name, str):
+        raise PresetError(["The preset's name must be text."])
+    text = " ".join(name.split())
+    if not text:
+        raise PresetError(["Give the preset a name."])
+    if len(text) > MAX_NAME_CHARS:
+        raise PresetError([f"A preset name can have at most {MAX_NAME_CHARS} characters."])
+    if any(unicodedata.category(ch).startswith("C") for ch in text):
+        raise PresetError(["A preset name cannot contain control characters."])
+    return text
+
+
+def make_preset(
+    name: object,
+    options: Mapping[str, Any],
+    system_prompt: str,
+    orq: Mapping[str, Any],
+    *,
+    check: Checker | None = None,
+) -> Preset:
+    """A preset from the form's current state (``ChatPanel.options()`` may carry ``orq`` too;
+    the routing state's ``orq`` wins). Raises ``PresetError`` like :func:`preset_from_json`."""
+    params = {k: copy.deepcopy(v) for k, v in options.items() if k not in ("model", "orq")}
+    return preset_from_json(
+        {
+            "format": PRESET_FORMAT,
+            "version": PRESET_VERSION,
+            "name": name,
+            "model": options.get("model", ""),
+            "params": params,
+            "system_prompt": system_prompt,
+            "orq": copy.deepcopy(dict(orq)),
+        },
+        check=check,
+    )
+
+
+def parse_preset(data: bytes | str, *, check: Checker | None = None) -> Preset:
+    """Read a preset file's content; raises ``PresetError`` with every reason it is refused."""
+    if len(data) > MAX_PRESET_BYTES:
+        raise PresetError(
+            [f"This file is too large to be a preset (over {MAX_PRESET_BYTES // 1024} KB)."]
+        )
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise PresetError(["This file is not text (it is not UTF-8)."]) from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PresetError(
+            [f"This file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
+        ) from None
+    return preset_from_json(parsed, check=check)
+
+
+def preset_from_json(data: object, *, check: Checker | None = None) -> Preset:
+    """A preset from its JSON object, checked in full (see the module docstring)."""
+    if not isinstance(data, dict):
+        raise PresetError(["This is not a preset: the file must hold one JSON object."])
+    if data.get("format") != PRESET_FORMAT:
+        raise PresetError(
+            [f'This is not an Orq Desktop preset ("format" is not "{PRESET_FORMAT}").']
+        )
+    version = data.get("version")
+    if version != PRESET_VERSION or isinstance(version, bool):
+        raise PresetError(
+            [
+                f"This preset is version {json.dumps(version)}; "
+                f"this version of Orq Desktop reads version {PRESET_VERSION}."
+            ]
+        )
+    if keys := find_key_fields(data):
+        raise PresetError(
+            [
+                f"This preset holds what looks like an API key ({', '.join(keys)}); "
+                "presets never keep keys, so it was not loaded."
+            ]
+        )
+    reasons: list[str] = []
+    known = {"format", "version", "name", "model", "params", "system_prompt", "orq"}
+    if extra := [k for k in data if k not in known]:
+        reasons.append(f"Unknown fields in the preset: {', '.join(sorted(map(str, extra)))}.")
+    name = ""
+    try:
+        name = clean_name(data.get("name"))
+    except PresetError as exc:
+        reasons += exc.reasons
+    model = data.get("model")
+    if not isinstance(model, str) or not model.strip():
+        reasons.append("The preset has no model.")
+        model = ""
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        reasons.append("The preset's params must be a JSON object.")
+        params = {}
+    if other := sorted(k for k in params if k not in EDITABLE_CHAT_PARAMS):
+        reasons.append(
+            "These parameters cannot be set in Orq Desktop, so a preset cannot hold them: "
+            f"{', '.join(other)}."
+        )
+    system_prompt = data.get("system_prompt", "")
+    if not isinstance(system_prompt, str):
+        reasons.append("The preset's system_prompt must be text.")
+        system_prompt = ""
+    orq = data.get("orq", {})
+    if orq is None:
+        orq = {}
+    if not isinstance(orq, dict):
+        reasons.append("The preset's orq must be a JSON object (the router's routing options).")
+        orq = {}
+    if reasons:
+        raise PresetError(reasons)
+    preset = Preset(name, model.strip(), copy.deepcopy(params), system_prompt, copy.deepcopy(orq))
+    if check is not None and (problems := check("chat", preset.request_body())):
+        raise PresetError(problems)
+    return preset
