@@ -1,0 +1,164 @@
+"""Inputs: a field for every ``{{variable}}`` in the prompts; values go out in ``orq.inputs``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from orq_desktop.domain.variables import find_variables, missing_values
+from orq_desktop.ui.layout import hbox, spacing
+from orq_desktop.ui.options_base import Section, Validator, compact_form
+from orq_desktop.ui.widgets_labels import QuietLabel
+
+
+def _braced(names: list[str]) -> str:
+    quoted = [f"{{{{{n}}}}}" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+class InputsSection(Section):
+    """``inputs``: ``{"name": value, …}``, the values the router puts in place of ``{{name}}``.
+
+    Fields follow the prompts (:meth:`set_prompt_texts`): a placeholder typed adds its field, one
+    deleted hides it (its value is remembered, not sent). Inputs loaded with :meth:`load` that no
+    prompt uses are kept and sent too, with a button to drop them. A used variable without a
+    value is an error: the router would send ``{{name}}`` to the model as it is.
+
+    Signals:
+        variables_changed(names): the set of variables in the prompts changed.
+    """
+
+    KEY = "inputs"
+    TITLE = "Inputs"
+    SWITCH = None
+
+    variables_changed = Signal(list)
+
+    def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
+        super().__init__(validator, parent)
+        self._variables: list[str] = []
+        self._pinned: list[str] = []  # loaded names, sent even when no prompt uses them
+        self._values: dict[str, Any] = {}  # typed text, or a loaded value of any JSON type
+        self.edits: dict[str, QLineEdit] = {}
+        self._empty = QuietLabel("Type {{name}} in a prompt to add a variable here.", self.body)
+        self._form: QFormLayout = compact_form(self.body)
+        self._form.addRow(self._empty)
+        self.body.setLayout(self._form)
+
+    # -- the variables ----------------------------------------------------------------------------
+
+    def variables(self) -> list[str]:
+        return list(self._variables)
+
+    def set_prompt_texts(self, texts: list[str]) -> bool:
+        """Find the variables in ``texts``; True (and the fields rebuilt) when they changed."""
+        found = find_variables(texts)
+        if found == self._variables:
+            return False
+        self._variables = found
+        self._rebuild()
+        self.refresh()
+        self.variables_changed.emit(list(found))
+        return True
+
+    def names(self) -> list[str]:
+        """The fields shown: the prompts' variables, then loaded inputs no prompt uses."""
+        return [*self._variables, *(n for n in self._pinned if n not in self._variables)]
+
+    def set_value(self, name: str, text: str) -> None:
+        """Type ``text`` into the field of ``name`` (as the user would)."""
+        edit = self.edits.get(name)
+        if edit is not None:
+            edit.setText(text)
+            self._on_text_edited(name, text)
+
+    def missing(self) -> list[str]:
+        texts = {n: _as_text(v) for n, v in self._values.items()}
+        return missing_values(self._variables, texts)
+
+    def drop(self, name: str) -> None:
+        """Stop sending a loaded input that no prompt uses."""
+        if name in self._pinned:
+            self._pinned.remove(name)
+            self._values.pop(name, None)
+            self._rebuild()
+            self.edited()
+
+    # -- Section hooks ------------------------------------------------------------------------
+
+    def load(self, value: Any) -> None:
+        """Load ``{"name": value}`` (or the list form ``[{"key", "value"}]``); None clears."""
+        if isinstance(value, list):
+            value = {str(i.get("key")): i.get("value") for i in value if isinstance(i, dict)}
+        self._values = dict(value) if isinstance(value, dict) else {}
+        self._pinned = list(self._values)
+        self._rebuild()
+        self.refresh()
+
+    def load_value(self, value: Any) -> None:  # load() is overridden: no switch to set
+        self.load(value)
+
+    def value(self) -> dict[str, Any] | None:
+        out = {}
+        for name in self.names():
+            value = self._values.get(name)
+            if value is not None and _as_text(value).strip():
+                out[name] = value
+        return out or None
+
+    def local_error(self) -> str | None:
+        missing = self.missing()
+        if not missing:
+            return None
+        pronoun = "it" if len(missing) == 1 else "them"
+        return f"Give a value for {_braced(missing)}: the prompt uses {pronoun}."
+
+    def summary_on(self) -> str:
+        names = self.names()
+        if not names:
+            return "no {{variables}} in the prompts"
+        missing = self.missing()
+        text = f"{len(names)} variable{'s' if len(names) != 1 else ''}"
+        return f"{text}, {len(missing)} without a value" if missing else text
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        while self._form.rowCount() > 1:
+            self._form.removeRow(1)
+        self.edits = {}
+        for name in self.names():
+            edit = QLineEdit(self.body)
+            edit.setObjectName(f"input_{name}")
+            edit.setAccessibleName(f"Value of {{{{{name}}}}}")
+            edit.setText(_as_text(self._values[name]) if name in self._values else "")
+            edit.textEdited.connect(lambda text, n=name: self._on_text_edited(n, text))
+            label = QLabel(f"{{{{{name}}}}}", self.body)
+            label.setBuddy(edit)
+            if name in self._variables:
+                edit.setPlaceholderText("value (required)")
+                self._form.addRow(label, edit)
+            else:
+                drop = QToolButton(self.body)
+                drop.setText("✕")
+                drop.setAutoRaise(True)
+                drop.setToolTip(f"No prompt uses {{{{{name}}}}}: click to stop sending it.")
+                drop.setAccessibleName(f"Stop sending {name}")
+                drop.clicked.connect(lambda _=False, n=name: self.drop(n))
+                edit.setToolTip(f"No prompt uses {{{{{name}}}}}; it is sent as loaded.")
+                self._form.addRow(label, hbox(0, spacing(self) // 2, edit, drop))
+            self.edits[name] = edit
+        self._empty.setVisible(not self.edits)
+
+    def _on_text_edited(self, name: str, text: str) -> None:
+        previous = self._values.get(name)
+        if previous is None or _as_text(previous) != text:
+            self._values[name] = text
+        self.edited()

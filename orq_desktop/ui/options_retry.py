@@ -1,0 +1,212 @@
+"""Retry (how many times, on which status codes) and the per-attempt timeout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QToolButton, QWidget
+
+from orq_desktop.domain.route_plan import DEFAULT_RETRY_CODES, NEVER_RETRY, RoutePlan
+from orq_desktop.ui.layout import em, spacing
+from orq_desktop.ui.options_base import SecondsBox, Section, Validator, compact_form
+from orq_desktop.ui.widgets_flow import FlowLayout
+from orq_desktop.ui.widgets_inline import InlineMessage
+
+# The codes worth retrying, each with the words shown in its tooltip (CONTRACT §8, §12).
+COMMON_CODES: dict[int, str] = {
+    408: "request timeout",
+    429: "rate limited",
+    500: "server error",
+    502: "bad gateway",
+    503: "unavailable",
+    504: "gateway timeout",
+    529: "overloaded",
+}
+MIN_CODE, MAX_CODE = 100, 599
+DEFAULT_COUNT = 3  # what the SDK sends when only the codes are given
+MAX_TIMEOUT_S = 3600.0
+DEFAULT_TIMEOUT_S = 30.0
+
+
+class StatusCodeToggles(QWidget):
+    """Status codes as toggle buttons: the common ones always, custom ones once added."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("retryCodes")
+        self.setAccessibleName("Retry on these status codes")
+        self._flow = FlowLayout(self, gap=spacing(self) // 2)
+        self._buttons: dict[int, QToolButton] = {}
+        self.on_toggle = lambda: None
+        for code in COMMON_CODES:
+            self._add_button(code)
+
+    def codes(self) -> list[int]:
+        return sorted(c for c, b in self._buttons.items() if b.isChecked())
+
+    def set_codes(self, codes: list[int]) -> None:
+        for code in codes:
+            if code not in self._buttons:
+                self._add_button(code)
+        for code, button in self._buttons.items():
+            button.blockSignals(True)
+            button.setChecked(code in codes)
+            button.blockSignals(False)
+
+    def button(self, code: int) -> QToolButton | None:
+        return self._buttons.get(code)
+
+    def add_code(self, code: int) -> None:
+        """Show ``code`` (if new) and switch it on."""
+        if code not in self._buttons:
+            self._add_button(code)
+        self._buttons[code].setChecked(True)
+
+    def _add_button(self, code: int) -> None:
+        button = QToolButton(self)
+        button.setText(str(code))
+        button.setCheckable(True)
+        button.setObjectName(f"retryCode{code}")
+        words = COMMON_CODES.get(code) or NEVER_RETRY.get(code) or "custom code"
+        button.setToolTip(f"Retry when the provider answers {code} ({words})")
+        button.setAccessibleName(f"Retry on {code}, {words}")
+        button.setMinimumWidth(em(self, 3))
+        button.toggled.connect(lambda _on: self.on_toggle())
+        self._buttons[code] = button
+        # Keep the buttons in numeric order as custom codes arrive.
+        while self._flow.takeAt(0) is not None:
+            pass
+        for key in sorted(self._buttons):
+            self._flow.addWidget(self._buttons[key])
+        self.updateGeometry()
+
+
+class RetrySection(Section):
+    """``retry``: ``{"count": 1..5, "on_codes": [...]}``, the router's own retries."""
+
+    KEY = "retry"
+    TITLE = "Retry"
+    SWITCH = "Retry the same model when it fails"
+
+    def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
+        super().__init__(validator, parent)
+        self.count = QSpinBox(self.body)
+        self.count.setObjectName("retryCount")
+        self.count.setRange(0, 9)  # wider than the documented 1-5, so the reason can be shown
+        self.count.setValue(DEFAULT_COUNT)
+        self.count.setSuffix(" times")
+        self.count.setAccessibleName("Retry attempts")
+        self.count.setToolTip("Retries after the first try (1 to 5); waits 1, 2, 4, 8, 16 s.")
+        self.codes = StatusCodeToggles(self.body)
+        self.codes.set_codes(list(DEFAULT_RETRY_CODES))
+        self.custom = QLineEdit(self.body)
+        self.custom.setObjectName("retryCustomCode")
+        self.custom.setPlaceholderText("Other code, e.g. 520")
+        self.custom.setAccessibleName("Add another status code")
+        self.custom.setMaximumWidth(em(self, 12))
+        self.custom_message = InlineMessage(self.body)
+        form = compact_form(self.body)
+        form.addRow("Attempts", self.count)
+        form.addRow("On codes", self.codes)
+        form.addRow("", self.custom)
+        form.addRow("", self.custom_message)
+        self.body.setLayout(form)
+        self.count.valueChanged.connect(self.edited)
+        self.codes.on_toggle = self.edited
+        self.custom.returnPressed.connect(self._on_custom_return)
+
+    def add_custom_code(self, text: str) -> bool:
+        """Add a typed code; False (with the reason beside the box) when it is not one."""
+        text = text.strip()
+        if not text.isdigit() or not MIN_CODE <= int(text) <= MAX_CODE:
+            self.custom_message.set_text(
+                f"A status code is a number from {MIN_CODE} to {MAX_CODE} (you entered “{text}”)."
+            )
+            return False
+        self.custom_message.set_text(None)
+        self.codes.add_code(int(text))
+        return True
+
+    def load_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        count = value.get("count", DEFAULT_COUNT)
+        self.count.setValue(int(count) if isinstance(count, int | float) else DEFAULT_COUNT)
+        codes = value.get("on_codes") or []
+        self.codes.set_codes([int(c) for c in codes if isinstance(c, int | float)])
+
+    def value(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"count": self.count.value()}
+        if codes := self.codes.codes():
+            out["on_codes"] = codes
+        return out
+
+    def notes(self) -> list[str]:
+        codes = self.codes.codes()
+        notes: list[str] = []
+        if not codes:
+            notes.append("No code chosen: the router retries on 429 only (its default).")
+        useless = [c for c in codes if c in NEVER_RETRY]
+        if useless:
+            named = ", ".join(f"{c} ({NEVER_RETRY[c]})" for c in useless)
+            notes.append(f"Retrying on {named} never helps: the same request fails the same way.")
+        return notes
+
+    def summary_on(self) -> str:
+        codes = self.codes.codes() or list(DEFAULT_RETRY_CODES)
+        return f"{self.count.value()}× on {', '.join(str(c) for c in codes)}"
+
+    def _on_custom_return(self) -> None:
+        if self.add_custom_code(self.custom.text()):
+            self.custom.clear()
+
+
+class TimeoutSection(Section):
+    """``timeout``: ``{"call_timeout": ms}``; every attempt (fallbacks too) gets the full time."""
+
+    KEY = "timeout"
+    TITLE = "Timeout"
+    SWITCH = "Give up on an attempt after a time"
+
+    def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
+        super().__init__(validator, parent)
+        self.seconds = SecondsBox(MAX_TIMEOUT_S, self.body)
+        self.seconds.setObjectName("callTimeout")
+        self.seconds.setValue(DEFAULT_TIMEOUT_S)
+        self.seconds.setAccessibleName("Call timeout per attempt")
+        self.seconds.setToolTip("How long one attempt may take; sent in milliseconds.")
+        self.worst = QLabel(self.body)
+        self.worst.setObjectName("worstCase")
+        self.worst.setWordWrap(True)
+        form = compact_form(self.body)
+        form.addRow("Per attempt", self.seconds)
+        form.addRow(self.worst)
+        self.body.setLayout(form)
+        self.seconds.valueChanged.connect(self.edited)
+
+    def set_plan(self, plan: RoutePlan | None) -> None:
+        """Show the worst case the whole route implies (all retries and fallbacks timing out)."""
+        if plan is None or plan.worst_time_s is None or not self.is_on():
+            self.worst.setText("")
+            self.worst.setVisible(False)
+            return
+        total = plan.worst_time_s
+        shown = f"{total:.1f} s" if total < 120 else f"{total / 60:.1f} min"
+        attempts = plan.worst_attempts
+        self.worst.setText(
+            f"Worst case: {attempts} attempt{'s' if attempts != 1 else ''} in about {shown}."
+        )
+        self.worst.setVisible(True)
+
+    def load_value(self, value: Any) -> None:
+        ms = value.get("call_timeout") if isinstance(value, dict) else None
+        if isinstance(ms, int | float):
+            self.seconds.setValue(ms / 1000)
+
+    def value(self) -> dict[str, Any]:
+        return {"call_timeout": round(self.seconds.value() * 1000)}
+
+    def summary_on(self) -> str:
+        return f"{self.seconds.textFromValue(self.seconds.value())} s per attempt"
+
+
+__all__ = ["COMMON_CODES", "RetrySection", "StatusCodeToggles", "TimeoutSection"]
