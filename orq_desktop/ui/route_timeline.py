@@ -80,12 +80,12 @@ def format_ms(ms: float) -> str:
 
 
 def nice_step(span: float, ticks: int = 4) -> float:
-    """A round tick interval (1, 2 or 5 times a power of ten) giving about ``ticks`` ticks."""
+    """A round tick interval (1, 2 or 5 times a power of ten) giving closest to ``ticks`` ticks."""
     if span <= 0:
         return 1.0
-    raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    power = 10 ** math.floor(math.log10(span / ticks))
+    candidates = [m * power for m in (1, 2, 5, 10)]
+    return min(candidates, key=lambda step: abs(span / step - ticks))
 
 
 def attempt_label(record: TraceRecord, index: int, *, short: bool = False) -> str:
