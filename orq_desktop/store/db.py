@@ -342,6 +342,30 @@ def read_tx(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("COMMIT")
 
 
+def integrity_problems(
+    conn: sqlite3.Connection, fts_tables: Sequence[str], *, writable: bool
+) -> list[str]:
+    """``PRAGMA integrity_check`` plus FTS5's own check of each index ([] when all is well)."""
+    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    if writable:  # FTS5's check is an INSERT command, refused on a read-only connection
+        for table in fts_tables:
+            try:
+                with write_tx(conn):
+                    conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"{table}: {exc}")
+    return problems
+
+
+def compact(conn: sqlite3.Connection, fts_tables: Sequence[str]) -> None:
+    """Merge the FTS5 segments, rebuild the file and empty the log, so deleted text is gone."""
+    with write_tx(conn):
+        for table in fts_tables:
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def translate_error(exc: sqlite3.OperationalError) -> Exception:
     code = getattr(exc, "sqlite_errorcode", None)
     if code == sqlite3.SQLITE_FULL:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from orq_desktop.store.history_import import ImportPlan
 
 Clock = Callable[[], float]
+FTS_TABLES = ("messages_fts", "images_fts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,29 +217,11 @@ class HistoryStore(ThreadsMixin):
         with self._write() as conn:
             now = self._clock()
             require_thread(conn, thread_id)
-            cur = conn.execute(
-                "INSERT INTO runs (thread_id, message_id, column_index, request, model_requested,"
-                " model_answered, status_code, ttft_ms, total_ms, tokens_in, tokens_out,"
-                " finish_reason, trace_id, error_text, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    thread_id,
-                    message_id,
-                    column_index,
-                    rows.dump_json(body),
-                    model_requested,
-                    model_answered,
-                    status_code,
-                    ttft_ms,
-                    total_ms,
-                    tokens_in,
-                    tokens_out,
-                    finish_reason,
-                    trace_id,
-                    None if error_text is None else rows.clean_text(redact_text(error_text)),
-                    now,
-                ),
-            )
+            error = None if error_text is None else rows.clean_text(redact_text(error_text))
+            values = (thread_id, message_id, column_index, rows.dump_json(body), model_requested,
+                      model_answered, status_code, ttft_ms, total_ms, tokens_in, tokens_out,
+                      finish_reason, trace_id, error, now)  # fmt: skip
+            cur = conn.execute(rows.INSERT_RUN, values)
             run_id = int(cur.lastrowid or 0)
             if message_id is not None:
                 linked = conn.execute(
@@ -265,18 +248,13 @@ class HistoryStore(ThreadsMixin):
         with self._write() as conn:
             if thread_id is not None:
                 require_thread(conn, thread_id)
+            revised = None if revised_prompt is None else rows.clean_text(revised_prompt)
+            values = (rows.clean_text(str(path)), rows.clean_text(prompt), revised, model,
+                      rows.dump_json(settings), self._clock(), thread_id)  # fmt: skip
             cur = conn.execute(
                 "INSERT INTO images (path, prompt, revised_prompt, model, settings, created_at,"
                 " thread_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    rows.clean_text(str(path)),
-                    rows.clean_text(prompt),
-                    None if revised_prompt is None else rows.clean_text(revised_prompt),
-                    model,
-                    rows.dump_json(settings),
-                    self._clock(),
-                    thread_id,
-                ),
+                values,
             )
             return int(cur.lastrowid or 0)
 
@@ -376,21 +354,12 @@ class HistoryStore(ThreadsMixin):
     # -- maintenance -----------------------------------------------------------------------
 
     def integrity_check(self) -> list[str]:
-        """Problems found by a full check of the file and its search index ([] when healthy).
+        """Problems found by a full check of the file and its search indexes ([] when healthy).
 
         Reads the whole file: run it in the background, not on start-up.
         """
         with self._lock:
-            conn = self._live()
-            problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            if not self.read_only:
-                for table in ("messages_fts", "images_fts"):
-                    try:
-                        with db.write_tx(conn):
-                            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
-                    except sqlite3.DatabaseError as exc:
-                        problems.append(f"{table}: {exc}")
-            return problems
+            return db.integrity_problems(self._live(), FTS_TABLES, writable=not self.read_only)
 
     def compact(self) -> None:
         """Rewrite the file and its indexes so deleted text is really gone, then shrink the log.
@@ -400,12 +369,7 @@ class HistoryStore(ThreadsMixin):
         if self.read_only:
             raise ReadOnlyHistoryError(self._read_only_reason)
         with self._lock:
-            conn = self._live()
-            with db.write_tx(conn):
-                for table in ("messages_fts", "images_fts"):
-                    conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
-            conn.execute("VACUUM")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            db.compact(self._live(), FTS_TABLES)
 
     # -- helpers shared with the thread methods --------------------------------------------
 

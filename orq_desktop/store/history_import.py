@@ -215,9 +215,7 @@ def _insert_run(
     default_at: float,
 ) -> int:
     cur = conn.execute(
-        "INSERT INTO runs (thread_id, message_id, column_index, request, model_requested,"
-        " model_answered, status_code, ttft_ms, total_ms, tokens_in, tokens_out, finish_reason,"
-        " trace_id, error_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows.INSERT_RUN,
         (
             thread_id,
             message_id,

@@ -45,6 +45,15 @@ SELECT id, thread_id, message_id, column_index, request, model_requested, model_
 FROM runs
 """
 
+RUN_FIELDS = (
+    "thread_id", "message_id", "column_index", "request", "model_requested", "model_answered",
+    "status_code", "ttft_ms", "total_ms", "tokens_in", "tokens_out", "finish_reason", "trace_id",
+    "error_text", "created_at",
+)  # fmt: skip
+INSERT_RUN = (
+    f"INSERT INTO runs ({', '.join(RUN_FIELDS)}) VALUES ({', '.join('?' * len(RUN_FIELDS))})"
+)
+
 IMAGE_SELECT = """
 SELECT id, path, prompt, revised_prompt, model, settings, created_at, thread_id FROM images
 """

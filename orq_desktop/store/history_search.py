@@ -5,7 +5,8 @@ What the user types is never passed to FTS5 as syntax: every word becomes a quot
 
 - words: all must appear (``retry fallback``);
 - ``"a phrase"`` in double quotes: the words in that order;
-- a trailing ``*``: a prefix (``embed*`` finds embedding, embeddings).
+- a trailing ``*``: a prefix of two letters or more (``embed*`` finds embedding, embeddings); a
+  one-letter prefix would expand to a good part of the vocabulary, so ``a*`` means the word "a".
 
 Results come newest first by default. FTS5 walks its index in rowid order, so with ``LIMIT`` it
 stops after the first page of hits even for a word that is in half the history; ordering by
@@ -58,7 +59,8 @@ def build_match(query: str) -> str | None:
         stem = word.rstrip("*")
         if not _WORD.search(stem):
             continue
-        parts.append(_quote(stem) + ("*" if word.endswith("*") else ""))
+        prefix = word.endswith("*") and len(stem) > 1
+        parts.append(_quote(stem) + ("*" if prefix else ""))
     return " AND ".join(parts) or None
 
 
@@ -102,7 +104,9 @@ def search(
     limit = min(limit, MAX_LIMIT)
     want = limit + max(offset, 0)
     ranked: list[list[tuple[float, SearchHit]]] = []
-    if "message" in kinds:
+    if not _threads_can_match(conn, filters):
+        return []  # else FTS5 would walk every hit of a common word only to filter all out
+    if "message" in kinds and _messages_can_match(conn, filters):
         ranked.append(_messages(conn, match, filters, want, order))
     if "image" in kinds:
         ranked.append(_images(conn, match, filters, want, order))
@@ -188,6 +192,28 @@ def _images(
                         float(row[3]), snippet, spans)  # fmt: skip
         hits.append((_sort_key(order, row[5], hit.created_at), hit))
     return hits
+
+
+def _threads_can_match(conn: sqlite3.Connection, filters: SearchFilters) -> bool:
+    """Whether any thread has the tag and identity asked for (two index look-ups)."""
+    checks = []
+    if filters.tag is not None:
+        checks.append(("SELECT 1 FROM thread_tags WHERE tag = ? LIMIT 1", filters.tag))
+    if filters.identity_id is not None:
+        checks.append(("SELECT 1 FROM threads WHERE identity_id = ? LIMIT 1", filters.identity_id))
+    return all(conn.execute(sql, (value,)).fetchone() for sql, value in checks)
+
+
+def _messages_can_match(conn: sqlite3.Connection, filters: SearchFilters) -> bool:
+    if filters.model is None:
+        return True
+    found = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM threads WHERE model = :m)"
+        " OR EXISTS (SELECT 1 FROM runs WHERE model_requested = :m)"
+        " OR EXISTS (SELECT 1 FROM runs WHERE model_answered = :m)",
+        {"m": filters.model},
+    ).fetchone()
+    return bool(found[0])
 
 
 def _thread_filters(filters: SearchFilters, where: list[str], params: dict[str, Any]) -> None:

@@ -266,13 +266,10 @@ def _copy_runs(conn: sqlite3.Connection, src: str, dst: str, copied: dict[int, i
     for run_id, message_id in runs:
         if message_id not in copied:
             continue
+        copied_fields = ", ".join(rows.RUN_FIELDS[2:])
         cur = conn.execute(
-            "INSERT INTO runs (thread_id, message_id, column_index, request, model_requested,"
-            " model_answered, status_code, ttft_ms, total_ms, tokens_in, tokens_out,"
-            " finish_reason, trace_id, error_text, created_at)"
-            " SELECT ?, ?, column_index, request, model_requested, model_answered, status_code,"
-            " ttft_ms, total_ms, tokens_in, tokens_out, finish_reason, trace_id, error_text,"
-            " created_at FROM runs WHERE id = ?",
+            f"INSERT INTO runs ({', '.join(rows.RUN_FIELDS)})"
+            f" SELECT ?, ?, {copied_fields} FROM runs WHERE id = ?",
             (dst, copied[message_id], run_id),
         )
         conn.execute(

@@ -107,6 +107,7 @@ _V2 = (
     "CREATE INDEX runs_by_thread ON runs(thread_id, id)",
     "CREATE INDEX runs_by_message ON runs(message_id) WHERE message_id IS NOT NULL",
     "CREATE INDEX runs_by_model ON runs(model_requested)",
+    "CREATE INDEX runs_by_answered ON runs(model_answered) WHERE model_answered IS NOT NULL",
     """ALTER TABLE threads ADD COLUMN kind TEXT NOT NULL DEFAULT 'chat'
         CHECK (kind IN ('chat', 'compare'))""",
     "ALTER TABLE messages ADD COLUMN run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL",

@@ -287,10 +287,12 @@ def test_each_migration_step_is_its_own_transaction(tmp_path: Path) -> None:
 def test_a_step_that_fails_half_way_leaves_the_previous_version_whole(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     make_v1(path)
+    v2 = list(schema.MIGRATIONS[1].statements)
+    alter = next(i for i, sql in enumerate(v2) if sql.startswith("ALTER TABLE threads"))
     broken_v2 = schema.Migration(
         2,
         [
-            *schema.MIGRATIONS[1].statements[:5],  # creates runs, alters threads ...
+            *v2[: alter + 1],  # creates runs and its indexes, alters threads ...
             "ALTER TABLE no_such_table ADD COLUMN x",  # ... then fails
         ],
     )

@@ -90,6 +90,7 @@ def test_operator_words_are_searched_as_words(store: HistoryStore) -> None:
     assert [h.item_id for h in store.search("and pepper")] == [mid]
     assert build_match("") is None and build_match("* - ()") is None
     assert build_match('fox "a b" emb*') == '"fox" AND "a b" AND "emb"*'
+    assert build_match("a* xy*") == '"a" AND "xy"*'  # one letter is too short for a prefix
 
 
 def test_split_marks() -> None:
@@ -118,6 +119,8 @@ def test_filters_by_model_tag_and_identity(store: HistoryStore) -> None:
     assert ids(tag="home") == {mb}
     assert ids(identity_id="u2") == {mb}
     assert ids(tag="work", identity_id="u2") == set()
+    assert ids(tag="nobody-has-this") == set() and ids(identity_id="u9") == set()
+    assert ids(model="no/such-model") == set()
 
 
 def test_deleted_threads_and_streaming_answers_are_not_found(store: HistoryStore) -> None:
