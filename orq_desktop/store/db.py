@@ -74,8 +74,26 @@ def open_database(
     path = Path(path)
     target = migrations[-1].version if migrations else 0
     notices: list[Notice] = []
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
+    try:
+        return _open_or_start_afresh(path, migrations, target, notices, prepare)
+    except OSError as exc:  # a folder or file the user cannot write, a full disk ...
+        raise HistoryError(
+            f"The history database {path} could not be opened ({exc.strerror or exc})."
+        ) from exc
+    except sqlite3.OperationalError as exc:  # SQLite could not open, lock or write it
+        plain = translate_error(exc)
+        if plain is exc:
+            plain = HistoryError(f"The history database {path} could not be opened ({exc}).")
+        raise plain from exc
+
+
+def _open_or_start_afresh(
+    path: Path,
+    migrations: Sequence[Migration],
+    target: int,
+    notices: list[Notice],
+    prepare: Prepare | None,
+) -> OpenedDb:
     for attempt in range(2):
         try:
             return _open_once(path, migrations, target, notices, prepare)
@@ -104,6 +122,8 @@ def _open_once(
     notices: list[Notice],
     prepare: Prepare | None,
 ) -> OpenedDb:
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
     if path.exists() and path.stat().st_size > 0:
         problem = header_problem(path)
         if problem:

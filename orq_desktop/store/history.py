@@ -69,7 +69,7 @@ class HistoryStore(ThreadsMixin):
         )
 
     @classmethod
-    def open(cls, path: Path, *, clock: Clock = time.time) -> OpenResult:
+    def open(cls, path: str | Path, *, clock: Clock = time.time) -> OpenResult:
         """Open or create the database at ``path`` (the app uses ``paths.history_db()``)."""
 
         def recover(conn: sqlite3.Connection) -> list[Notice]:

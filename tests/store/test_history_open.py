@@ -325,6 +325,14 @@ def test_a_fresh_database_that_fails_at_step_two_stays_at_step_one(tmp_path: Pat
     conn.close()
 
 
+def test_an_unusable_folder_gives_a_plain_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises(HistoryError, match="could not be opened"):
+        HistoryStore.open(blocker / "history.sqlite3")
+    assert blocker.read_text() == "a file where the data folder should be"
+
+
 def test_closed_store_refuses_calls(tmp_path: Path) -> None:
     store = HistoryStore.open(tmp_path / "h.sqlite3").store
     store.close()
