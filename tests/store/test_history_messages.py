@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orq_desktop.store.history import HistoryStore
-from orq_desktop.store.history_types import NotFoundError
+from orq_desktop.store.history_types import DiskFullError, NotFoundError
 
 
 @pytest.fixture
@@ -209,3 +209,20 @@ def test_a_damaged_row_does_not_hide_the_thread(path: Path) -> None:
     assert [m.text for m in detail.messages] == ["fine", "\ufffd\ufffdA"]
     assert [t.id for t in store.list_threads()] == [tid]
     store.close()
+
+
+def test_a_full_disk_is_reported_in_plain_words_and_keeps_what_was_saved(
+    store: HistoryStore,
+) -> None:
+    tid = store.create_thread("t")
+    kept = store.add_message(tid, "user", "saved before the disk filled up")
+    conn = store._live()
+    (pages,) = conn.execute("PRAGMA page_count").fetchone()
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own way to make the disk full
+    with pytest.raises(DiskFullError, match="disk is full"):
+        store.add_message(tid, "assistant", "x" * 200_000)
+    assert [m.id for m in store.load_thread(tid).messages] == [kept]
+    conn.execute("PRAGMA max_page_count = 1073741823")  # space freed: the retry works
+    store.add_message(tid, "assistant", "x" * 200_000)
+    assert len(store.load_thread(tid).messages) == 2
+    assert store.integrity_check() == []
