@@ -20,6 +20,7 @@ from orq_desktop.domain.presets import RequestKind, is_key_name
 _CHAT_CALLS = frozenset({"chat_completions", "chat_completions_async"})
 _IMAGE_CALLS = frozenset({"images_generate", "images_generate_async"})
 _CREATE = frozenset({"create", "create_async", "acreate"})
+_REQUEST_ARGS = frozenset({"model", "messages", "prompt", "orq"})
 # Arguments of the call itself (how to send), not of the request.
 _CALL_OPTIONS = frozenset(
     {
@@ -185,8 +186,10 @@ def read_python(text: str) -> PythonCall | None:
         if tree is None or not isinstance(tree.body[0], ast.Expr):
             return None
         call = tree.body[0].value
-        if not isinstance(call, ast.Call) or not call.keywords or call.args:
+        if not isinstance(call, ast.Call) or call.args:
             return None
+        if not {kw.arg for kw in call.keywords} & _REQUEST_ARGS:
+            return None  # "x = 1" is an assignment, not a request's arguments
         calls, bare = [call], True
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
     call = calls[0]
