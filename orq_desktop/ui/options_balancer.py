@@ -90,7 +90,7 @@ class LoadBalancerSection(Section):
 
     KEY = "load_balancer"
     TITLE = "Load balancer"
-    SWITCH = "Spread requests over several models by weight"
+    SWITCH = "Balance between models by weight"
 
     def __init__(self, validator: Validator, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)
@@ -194,8 +194,11 @@ class LoadBalancerSection(Section):
     # -- internals ------------------------------------------------------------------------------
 
     def _add_row(self, model: str, weight: float) -> None:
-        label = QLabel(model, self._grid_host)
+        label = QLabel(self._grid_host)
         label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setText(
+            label.fontMetrics().elidedText(model, Qt.TextElideMode.ElideMiddle, em(self, 11))
+        )
         label.setToolTip(model)
         spin = QDoubleSpinBox(self._grid_host)
         spin.setDecimals(3)

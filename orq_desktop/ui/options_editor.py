@@ -19,11 +19,12 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any, Literal
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from orq_desktop.domain.catalogue import DEFAULT_CHAT_MODEL, DEFAULT_IMAGE_MODEL
-from orq_desktop.ui.layout import em, spacing
+from orq_desktop.ui.layout import em, line_height, spacing, vbox
 from orq_desktop.ui.options_balancer import LoadBalancerSection
 from orq_desktop.ui.options_base import NoteLabel, Section, model_validator
 from orq_desktop.ui.options_fallbacks import FallbacksSection
@@ -53,6 +54,7 @@ class OptionsEditor(QWidget):
 
     changed = Signal(dict)
     validity_changed = Signal(str)
+    ROUTE_SHARE = 0.45
 
     def __init__(
         self,
@@ -75,6 +77,7 @@ class OptionsEditor(QWidget):
         self._synced: dict[str, Any] = {}
         self._validity: str | None = None
         self._quiet = False
+        self._sized = False
 
         v = self._validate
         self.retry = RetrySection(v)
@@ -111,6 +114,7 @@ class OptionsEditor(QWidget):
             fold = CollapsibleSection(section.TITLE, section, parent=host)
             fold.setObjectName(f"{section.KEY}Fold")
             self.folds[section.KEY] = fold
+            fold.expanded_changed.connect(lambda _open: self._fit_width())
             column.addWidget(fold)
             section.changed.connect(self._on_section_changed)
         self.extra_note = NoteLabel(host)
@@ -124,16 +128,30 @@ class OptionsEditor(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.route_view = RouteView()
-        self.route_fold = CollapsibleSection("Route preview", self.route_view, expanded=True)
-        self.route_fold.setObjectName("routeFold")
+        route_title = QLabel("Route preview")
+        font = QFont(route_title.font())
+        font.setBold(True)
+        route_title.setFont(font)
+        route_host = QWidget()
+        route_host.setLayout(vbox(gap, gap // 2, route_title, self.route_view, None))
+        self.route_scroll = QScrollArea()
+        self.route_scroll.setObjectName("routeScroll")
+        self.route_scroll.setWidget(route_host)
+        self.route_scroll.setWidgetResizable(True)
+        self.route_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.route_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A splitter, not a column: each part scrolls in the height the user gives it, so a long
+        # route never pushes the sections out of the dock (or over each other).
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("optionsSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.scroll)
+        self.splitter.addWidget(self.route_scroll)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(gap)
-        layout.addWidget(self.scroll, 1)
-        route_box = QVBoxLayout()
-        route_box.setContentsMargins(gap, 0, gap, gap)
-        route_box.addWidget(self.route_fold)
-        layout.addLayout(route_box)
+        layout.addWidget(self.splitter)
         self.setMinimumWidth(em(self, 22))
         if self.inputs is not None:
             self.inputs.variables_changed.connect(self._on_inputs_variables_changed)
@@ -144,6 +162,28 @@ class OptionsEditor(QWidget):
         self._validity = self._compute_validity()
         if routing is not None:
             self.bind(routing)
+
+    # -- Qt overrides -----------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        return QSize(em(self, 30), line_height(self, 40))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_width()
+        if not self._sized:
+            # The route preview starts with 45% of the height (it grows with every fallback);
+            # the splitter keeps whatever the user chooses after that.
+            self._sized = True
+            total = max(self.splitter.height(), 1)
+            route = int(total * self.ROUTE_SHARE)
+            self.splitter.setSizes([total - route, route])
+
+    def _fit_width(self) -> None:
+        """Never narrower than the sections' content: the dock cannot squeeze it out of view."""
+        host = self.scroll.widget()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll.setMinimumWidth(host.minimumSizeHint().width() + bar)
 
     # -- the object -----------------------------------------------------------------------------
 
@@ -259,6 +299,7 @@ class OptionsEditor(QWidget):
         return f"Routing options: {lines[0]}" if lines else None
 
     def _update_views(self) -> None:
+        self._fit_width()
         orq = self.orq()
         for key, fold in self.folds.items():
             fold.set_summary(self.sections[key].summary())

@@ -24,7 +24,7 @@ from orq_desktop.domain.catalogue import (
     is_valid_model_id,
 )
 from orq_desktop.domain.route_plan import RECOMMENDED_MAX_FALLBACKS
-from orq_desktop.ui.layout import hbox, line_height, spacing
+from orq_desktop.ui.layout import em, hbox, line_height, spacing
 from orq_desktop.ui.model_picker import ModelPicker
 from orq_desktop.ui.options_base import Section, Validator
 from orq_desktop.ui.widgets_inline import InlineMessage
@@ -43,6 +43,8 @@ def add_picker(kind: str, name: str, parent: QWidget) -> tuple[ModelPicker, QPus
     picker = ModelPicker(model_groups(kind), parent)
     picker.setObjectName(f"{name}Picker")
     picker.setAccessibleName("Model to add")
+    picker.setMinimumContentsLength(12)  # the dock is narrow; the popup shows whole ids
+    picker.setMinimumWidth(em(parent, 10))
     picker.set_model_id("")
     picker.setCurrentIndex(-1)
     button = QPushButton("Add", parent)
@@ -59,7 +61,7 @@ class FallbacksSection(Section):
 
     KEY = "fallbacks"
     TITLE = "Fallbacks"
-    SWITCH = "Try other models when this one fails"
+    SWITCH = "Fall back to other models"
 
     def __init__(self, validator: Validator, kind: str, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)

@@ -77,7 +77,7 @@ class IdentitySection(Section):
 
     KEY = "identity"
     TITLE = "Identity"
-    SWITCH = "Say who these requests are for"
+    SWITCH = "Say who the requests are for"
 
     def __init__(
         self, validator: Validator, settings: QSettings | None, parent: QWidget | None = None

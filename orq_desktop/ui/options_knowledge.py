@@ -114,7 +114,7 @@ class KnowledgeSection(Section):
 
     KEY = "knowledge_bases"
     TITLE = "Knowledge bases"
-    SWITCH = "Search knowledge bases before answering"
+    SWITCH = "Search knowledge bases"
 
     def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)

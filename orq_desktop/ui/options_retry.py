@@ -52,6 +52,7 @@ class StatusCodeToggles(QWidget):
             button.blockSignals(True)
             button.setChecked(code in codes)
             button.blockSignals(False)
+            self._mark(button, code in codes)
 
     def button(self, code: int) -> QToolButton | None:
         return self._buttons.get(code)
@@ -62,6 +63,17 @@ class StatusCodeToggles(QWidget):
             self._add_button(code)
         self._buttons[code].setChecked(True)
 
+    @staticmethod
+    def _mark(button: QToolButton, on: bool) -> None:
+        # Bold as well as pressed: some styles draw a checked tool button barely differently.
+        font = button.font()
+        font.setBold(on)
+        button.setFont(font)
+
+    def _on_button_toggled(self, button: QToolButton, on: bool) -> None:
+        self._mark(button, on)
+        self.on_toggle()
+
     def _add_button(self, code: int) -> None:
         button = QToolButton(self)
         button.setText(str(code))
@@ -71,7 +83,7 @@ class StatusCodeToggles(QWidget):
         button.setToolTip(f"Retry when the provider answers {code} ({words})")
         button.setAccessibleName(f"Retry on {code}, {words}")
         button.setMinimumWidth(em(self, 3))
-        button.toggled.connect(lambda _on: self.on_toggle())
+        button.toggled.connect(lambda on, b=button: self._on_button_toggled(b, on))
         self._buttons[code] = button
         # Keep the buttons in numeric order as custom codes arrive.
         while self._flow.takeAt(0) is not None:
@@ -86,7 +98,7 @@ class RetrySection(Section):
 
     KEY = "retry"
     TITLE = "Retry"
-    SWITCH = "Retry the same model when it fails"
+    SWITCH = "Retry the same model"
 
     def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)
@@ -165,7 +177,7 @@ class TimeoutSection(Section):
 
     KEY = "timeout"
     TITLE = "Timeout"
-    SWITCH = "Give up on an attempt after a time"
+    SWITCH = "Limit the time of each attempt"
 
     def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)

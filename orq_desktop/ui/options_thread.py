@@ -45,7 +45,7 @@ class CacheSection(Section):
 
     KEY = "cache"
     TITLE = "Cache"
-    SWITCH = "Answer repeated requests from the cache"
+    SWITCH = "Answer repeats from the cache"
 
     def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)
@@ -125,12 +125,13 @@ class ThreadSection(Section):
 
     KEY = "thread"
     TITLE = "Thread"
-    SWITCH = "Group this conversation's requests in a thread"
+    SWITCH = "Group the requests in a thread"
     DEFAULT_ON = True
 
     def __init__(self, validator: Validator, parent: QWidget | None = None) -> None:
         super().__init__(validator, parent)
         self.thread_id = QLineEdit(thread_id(), self.body)
+        self.thread_id.setCursorPosition(0)
         self.thread_id.setObjectName("threadId")
         self.thread_id.setAccessibleName("Thread id")
         self.thread_id.setToolTip("Requests with the same id are shown together in Orq's Threads.")
@@ -151,12 +152,14 @@ class ThreadSection(Section):
         """A fresh ``thread_<ULID>``, shown and (when on) sent from now on."""
         new = thread_id()
         self.thread_id.setText(new)
+        self.thread_id.setCursorPosition(0)
         self.edited()
         return new
 
     def load_value(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {}
         self.thread_id.setText(str(value.get("id", "")))
+        self.thread_id.setCursorPosition(0)
         tags = value.get("tags")
         self.tags.set_values([str(t) for t in tags] if isinstance(tags, list) else [])
 
