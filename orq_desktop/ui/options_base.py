@@ -234,6 +234,7 @@ class Section(QWidget):
         self.setObjectName(f"{self.KEY}Section")
         self._validator = validator
         self._loading = False
+        self.last_error: str | None = None  # error() as of the last refresh
         self.switch: QCheckBox | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -315,7 +316,8 @@ class Section(QWidget):
         """Bring the inline reason, the notes and the enabled state up to date."""
         on = self.is_on()
         self.body.setEnabled(on)
-        self.message.set_text(self.error())
+        self.last_error = self.error()
+        self.message.set_text(self.last_error)
         self.note.set_text("\n".join(self.notes()) if on else "")
 
     def edited(self, *_args: object) -> None:

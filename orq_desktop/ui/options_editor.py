@@ -158,8 +158,9 @@ class OptionsEditor(QWidget):
 
         for section in sections:
             section.refresh()
-        self._update_views()
-        self._validity = self._compute_validity()
+        orq = self.orq()
+        self._update_views(orq)
+        self._validity = self._compute_validity(orq)
         if routing is not None:
             self.bind(routing)
 
@@ -254,10 +255,10 @@ class OptionsEditor(QWidget):
         routing.changed.connect(self._on_routing_changed)
         self._write_back()
 
-    def _write_back(self) -> None:
+    def _write_back(self, orq: dict[str, Any] | None = None) -> None:
         if self._routing is None or self._validity is not None:
             return
-        orq = self.orq()
+        orq = self.orq() if orq is None else orq
         self._synced = orq
         self._quiet = True
         try:
@@ -291,18 +292,21 @@ class OptionsEditor(QWidget):
         if names and self.inputs is not None and self.inputs.missing():
             self.folds["inputs"].set_expanded(True)
 
-    def _compute_validity(self) -> str | None:
+    def _compute_validity(self, orq: dict[str, Any]) -> str | None:
         for section in self.sections.values():
-            if reason := section.error():
+            if reason := section.last_error:
                 return f"{section.TITLE}: {reason}"
-        lines = self._validate(self.orq())
+        if not self._extra:  # every field has been checked by its own section
+            return None
+        lines = self._validate(orq)
         return f"Routing options: {lines[0]}" if lines else None
 
-    def _update_views(self) -> None:
+    def _update_views(self, orq: dict[str, Any]) -> None:
         self._fit_width()
-        orq = self.orq()
         for key, fold in self.folds.items():
-            fold.set_summary(self.sections[key].summary())
+            summary = self.sections[key].summary()
+            if summary != fold.summary():
+                fold.set_summary(summary)
         plan = self.route_view.set_route(self._primary, orq)
         self.timeout.set_plan(plan)
         kept = sorted(self._extra)
@@ -311,14 +315,15 @@ class OptionsEditor(QWidget):
         )
 
     def _after_change(self, *, emit: bool = True) -> None:
-        self._update_views()
-        validity = self._compute_validity()
+        orq = self.orq()
+        self._update_views(orq)
+        validity = self._compute_validity(orq)
         if validity != self._validity:
             self._validity = validity
             self.validity_changed.emit(validity or "")
-        self._write_back()
+        self._write_back(orq)
         if emit:
-            self.changed.emit(self.orq())
+            self.changed.emit(orq)
 
 
 __all__ = ["Kind", "OptionsEditor"]
