@@ -330,6 +330,7 @@ class TraceTimelineDialog(QDialog):
                 ]
             )
             item.setForeground(2, outcome_colour(attempt.outcome, self.palette()))
+            item.setToolTip(5, item.text(5))  # long reasons are elided in the column
             if index == answered:
                 font = QFont(item.font(1))
                 font.setBold(True)
@@ -385,6 +386,6 @@ def open_timeline(
     fetcher.trace_failed.connect(dialog.set_failed)
     dialog.finished.connect(fetcher.cancel)
     dialog.fetcher = fetcher
-    dialog.open()
+    dialog.show()  # not modal: the conversation stays usable beside it
     fetcher.fetch(trace_id)
     return dialog
