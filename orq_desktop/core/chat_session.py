@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,8 @@ class Turn:
     state: MessageState = MessageState.COMPLETE
 
 
-ClientProvider = Callable[[], "RouterClient"]
+# Either Connection.client (built on first use) or Connection.prepared (built in a thread).
+ClientProvider = Callable[[], "RouterClient | Awaitable[RouterClient]"]
 
 
 class ChatSession(QObject):
@@ -211,7 +213,8 @@ class ChatSession(QObject):
         first_token: float | None = None
         info = AnswerInfo(primary_model=request.model)
         try:
-            client = self._client()
+            provided = self._client()
+            client = await provided if inspect.isawaitable(provided) else provided
             if request.stream:
                 async with client.stream(request) as stream:
                     async for chunk in stream:
