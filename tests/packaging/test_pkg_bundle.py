@@ -7,6 +7,7 @@ temporary folder.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import subprocess
 import sys
@@ -36,6 +37,9 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("ORQ_BUNDLE_DIR")
     if given:
         return Path(given).resolve()
+    # The build outlasts pytest's faulthandler_timeout (90 s), whose stack dump would read like
+    # a hang; the per-test timeout marker below still bounds it.
+    faulthandler.cancel_dump_traceback_later()
     out = tmp_path_factory.mktemp("bundle")
     env = {
         **os.environ,
