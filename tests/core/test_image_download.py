@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -67,10 +68,9 @@ class LinkServer:
                 if length:
                     self.send_header("content-length", str(len(body)))
                 self.end_headers()
-                try:
+                # The client may stop reading at its size cap.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client stopped reading at its size cap
 
             def _redirect(self, location: str) -> None:
                 self.send_response(302)
