@@ -16,6 +16,7 @@ from typing import Literal
 
 SERVICE = "orq-desktop"
 USERNAME = "api-key"
+PROXY_PASSWORD_USER = "proxy-password"
 ENV_KEY = "ORQ_API_KEY"
 DEFAULT_TIMEOUT_S = 5.0
 
@@ -95,6 +96,41 @@ async def delete_key(*, wait_s: float = DEFAULT_TIMEOUT_S) -> None:
 
     try:
         await _call("delete_password", SERVICE, USERNAME, wait_s=wait_s)
+    except keyring.errors.PasswordDeleteError:
+        return
+    except Exception as exc:
+        raise CredentialStoreError(_plain_reason(exc)) from None
+
+
+# --- other secrets under the same service (the proxy password) ---------------------------------
+
+
+async def load_secret(user: str, *, wait_s: float = DEFAULT_TIMEOUT_S) -> str | None:
+    """The secret stored for ``user`` under ``orq-desktop`` (None when there is none).
+
+    Raises ``CredentialStoreError`` with a plain reason when the keyring cannot be used.
+    """
+    try:
+        value = await _call("get_password", SERVICE, user, wait_s=wait_s)
+    except Exception as exc:
+        raise CredentialStoreError(_plain_reason(exc)) from None
+    return value or None
+
+
+async def store_secret(user: str, value: str, *, wait_s: float = DEFAULT_TIMEOUT_S) -> None:
+    """Save ``value`` for ``user``; raises ``CredentialStoreError`` with a plain reason."""
+    try:
+        await _call("set_password", SERVICE, user, value, wait_s=wait_s)
+    except Exception as exc:
+        raise CredentialStoreError(_plain_reason(exc)) from None
+
+
+async def delete_secret(user: str, *, wait_s: float = DEFAULT_TIMEOUT_S) -> None:
+    """Forget the secret stored for ``user`` (a missing entry is fine)."""
+    import keyring.errors
+
+    try:
+        await _call("delete_password", SERVICE, user, wait_s=wait_s)
     except keyring.errors.PasswordDeleteError:
         return
     except Exception as exc:

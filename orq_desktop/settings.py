@@ -34,6 +34,7 @@ class AppSettings(BaseModel):
     images_dir: str | None = None
     proxy_mode: Literal["system", "none", "custom"] = "system"
     proxy_url: str | None = None
+    proxy_username: str | None = None  # the password lives in the keyring (user proxy-password)
     last_model: str = "openai/gpt-4o"
     recent_models: list[str] = Field(default_factory=list, max_length=20)
 

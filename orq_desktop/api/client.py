@@ -76,6 +76,12 @@ class RouterClient:
         max_stream_bytes: limit on a streamed answer's text; ``ResponseTooLarge`` past it.
         headers: extra headers sent with every request.
         transport: an httpx transport to use instead of the network (tests).
+        proxy: an explicit proxy for every request (``http://``, ``https://``, ``socks5://`` or
+            ``socks5h://`` host and port); SOCKS needs the optional ``socksio`` package. A proxy
+            that cannot be used fails each request with ``ConnectionFailed`` (nothing is sent).
+        proxy_auth: the proxy's user name and password (sent as ``Proxy-Authorization``).
+        trust_env: use the system's proxy settings (``HTTPS_PROXY``, ``NO_PROXY``, ...); False
+            connects directly. Ignored when ``proxy`` is given.
     """
 
     def __init__(
@@ -91,6 +97,9 @@ class RouterClient:
         max_stream_bytes: int = DEFAULT_MAX_BYTES,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: str | None = None,
+        proxy_auth: tuple[str, str] | None = None,
+        trust_env: bool = True,
     ) -> None:
         self.base_url = _checked_base_url(base_url)
         self.path_prefix = "/" + path_prefix.strip("/") if path_prefix.strip("/") else ""
@@ -116,6 +125,9 @@ class RouterClient:
             deadline_s=deadline,
             max_retries=max_retries,
             transport=transport,
+            proxy=proxy,
+            proxy_auth=proxy_auth,
+            trust_env=trust_env and not proxy,
         )
 
     def __repr__(self) -> str:

@@ -7,11 +7,16 @@
 - Separate connect/read/write/pool timeouts, plus a whole-request deadline (``asyncio.timeout_at``)
   that covers sending, every read and any retry wait.
 - No automatic retries unless ``max_retries`` > 0, and then only before the first response byte.
+- Proxies: the system's (``trust_env``, httpx reads ``HTTP(S)_PROXY``/``ALL_PROXY``/``NO_PROXY``),
+  none, or one given explicitly (HTTP, HTTPS or SOCKS, with a user name and password). A proxy that
+  cannot be used (SOCKS without ``socksio``, an invalid address) fails every request with a plain
+  ``ConnectionFailed``: nothing is ever sent around the proxy the user chose.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 import random
 import ssl
@@ -40,6 +45,7 @@ __all__ = [
     "aclose_iterator",
     "build_ssl_context",
     "is_event_stream",
+    "socks_available",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,13 @@ MAX_REDIRECTS: Final = 3
 MAX_RETRY_AFTER_S: Final = 60.0
 ERROR_BODY_LIMIT: Final = 256 * 1024
 _RETRY_STATUSES: Final = frozenset({408, 429}) | frozenset(range(500, 600))
+SOCKS_MISSING: Final = "SOCKS needs the socksio package, which is not installed"
+PROXY_UNUSABLE_CODE: Final = "proxy_unusable"  # the ``code`` of the error a bad proxy gives
+
+
+def socks_available() -> bool:
+    """True when httpx can talk to a SOCKS proxy (the optional ``socksio`` package is there)."""
+    return importlib.util.find_spec("socksio") is not None
 
 
 def build_ssl_context() -> ssl.SSLContext:
@@ -85,19 +98,28 @@ class HttpCore:
         deadline_s: float | None,
         max_retries: int,
         transport: httpx.AsyncBaseTransport | None,
+        proxy: str | None = None,
+        proxy_auth: tuple[str, str] | None = None,
+        trust_env: bool = True,
     ) -> None:
         self.secret = secret
         self.timeout = timeout
         self.deadline_s = deadline_s
         self.max_retries = max(0, max_retries)
         self.ssl_context = build_ssl_context()
+        self.proxy_problem: str | None = None
+        chosen = _proxy(proxy, proxy_auth) if proxy else None
+        if isinstance(chosen, str):
+            self.proxy_problem, chosen, trust_env = chosen, None, False
+        self._proxy_password = proxy_auth[1] if proxy_auth else None
         self._http = httpx.AsyncClient(
             headers={**headers, "Authorization": auth_header},  # httpx masks it in reprs
             timeout=timeout,
             verify=self.ssl_context,
             follow_redirects=False,
-            trust_env=True,
+            trust_env=trust_env,
             transport=transport,
+            proxy=chosen,
         )
 
     async def aclose(self) -> None:
@@ -122,13 +144,18 @@ class HttpCore:
     def transport_error(
         self, exc: Exception, url: httpx.URL, *, after_response: bool
     ) -> RouterError:
-        return error_for_transport(
+        error = error_for_transport(
             exc,
             host=_host(url),
             timeout=self.timeout,
             after_response=after_response,
             secret=self.secret,
         )
+        password = self._proxy_password
+        if password and len(password) >= 4 and password in error.message:
+            error.message = error.message.replace(password, "[redacted]")
+            error.args = (error.message,)
+        return error
 
     async def open(
         self,
@@ -146,6 +173,12 @@ class HttpCore:
         status (after reading a little of its body), for a refused redirect, a network failure,
         the size limit or the deadline.
         """
+        if self.proxy_problem is not None:
+            raise ConnectionFailed(
+                self.proxy_problem,
+                advice="Check the proxy in Settings → Network; nothing was sent.",
+                code=PROXY_UNUSABLE_CODE,
+            )
         started = time.perf_counter()
         scope = asyncio.timeout_at(deadline_at)
         try:
@@ -268,6 +301,17 @@ class HttpCore:
             await response.aclose()  # first: the connection is released or closed
             await aclose_iterator(chunks)  # then nothing is left to the garbage collector
         return b"".join(parts)
+
+
+def _proxy(url: str, auth: tuple[str, str] | None) -> httpx.Proxy | str:
+    """The proxy to use, or why it cannot be used (a plain sentence)."""
+    try:
+        proxy = httpx.Proxy(url, auth=auth)
+    except (ValueError, TypeError, httpx.InvalidURL):
+        return "The proxy address is not valid (use http://host:port or socks5://host:port)"
+    if proxy.url.scheme in ("socks5", "socks5h") and not socks_available():
+        return SOCKS_MISSING
+    return proxy
 
 
 def is_event_stream(response: httpx.Response) -> bool:

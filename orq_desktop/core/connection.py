@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from PySide6.QtCore import QObject, Signal
 
@@ -34,6 +34,12 @@ class ConnectionConfig:
     api_key: str | None = None
     key_source: str = "none"  # "environment", "keyring", "session", "demo", "none"
     demo: bool = False
+    # Network: "system" (the system's proxy settings), "none" (direct), or "custom" (proxy_url,
+    # with proxy_username / proxy_password when set). The password is never shown in ``repr``.
+    proxy_mode: str = "system"
+    proxy_url: str | None = None
+    proxy_username: str | None = None
+    proxy_password: str | None = None
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else "unset"
@@ -52,6 +58,38 @@ class ConnectionConfig:
             api_key=key,
             key_source="environment" if key else "none",
         )
+
+
+class NetworkOptions(TypedDict):
+    """The ``RouterClient`` keyword arguments that choose how requests reach the router."""
+
+    proxy: str | None
+    proxy_auth: tuple[str, str] | None
+    trust_env: bool
+
+
+def network_options(config: ConnectionConfig) -> NetworkOptions:
+    """System proxy (``trust_env``), a direct connection, or the custom proxy with its login."""
+    if config.proxy_mode == "custom" and config.proxy_url:
+        auth = None
+        if config.proxy_username:
+            auth = (config.proxy_username, config.proxy_password or "")
+        return NetworkOptions(proxy=config.proxy_url, proxy_auth=auth, trust_env=False)
+    if config.proxy_mode == "none":
+        return NetworkOptions(proxy=None, proxy_auth=None, trust_env=False)
+    return NetworkOptions(proxy=None, proxy_auth=None, trust_env=True)
+
+
+def _build_client(config: ConnectionConfig) -> RouterClient:
+    from orq_desktop.api.client import RouterClient
+
+    assert config.api_key
+    return RouterClient(
+        config.api_key,
+        base_url=config.base_url,
+        path_prefix=config.path_prefix,
+        **network_options(config),
+    )
 
 
 class Connection(QObject):
@@ -78,14 +116,25 @@ class Connection(QObject):
         if not self._config.api_key:
             raise MissingApiKeyError(MissingApiKeyError.message)
         if self._client is None:
-            from orq_desktop.api.client import RouterClient
-
-            self._client = RouterClient(
-                self._config.api_key,
-                base_url=self._config.base_url,
-                path_prefix=self._config.path_prefix,
-            )
+            self._client = _build_client(self._config)
         return self._client
+
+    async def prepared(self) -> RouterClient:
+        """The shared client, built in a worker thread the first time.
+
+        Building one loads the CA bundle into a TLS context, 50-100 ms of CPU that would
+        otherwise stall the UI on the first Send after start-up or a settings change.
+        """
+        if not self._config.api_key:
+            raise MissingApiKeyError(MissingApiKeyError.message)
+        if self._client is None:
+            config = self._config
+            client = await asyncio.to_thread(_build_client, config)
+            if self._client is None and self._config is config:
+                self._client = client
+            else:  # the configuration changed meanwhile, or another caller was quicker
+                await client.aclose()
+        return self.client()
 
     def update(self, config: ConnectionConfig) -> None:
         """Switch to ``config``; the old client is closed in the background."""

@@ -40,7 +40,7 @@ class KeyManager(QObject):
     def __init__(self, connection: Connection, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._connection = connection
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
 
     @property
     def has_key(self) -> bool:
@@ -63,6 +63,21 @@ class KeyManager(QObject):
         if remember:
             self._spawn(self._remember(key))
 
+    async def set_key_and_wait(self, key: str, remember: bool) -> bool:
+        """Like ``set_key``, but waits for the keyring; False when it could not keep the key."""
+        key = key.strip()
+        self._apply(key, "session")
+        if not remember:
+            return True
+        return await self._remember(key)
+
+    async def remember_current(self) -> bool:
+        """Store the key in force (say, from ``ORQ_API_KEY``) in the keyring, on request."""
+        key = self._connection.config.api_key
+        if not key or self._connection.config.demo:
+            return False
+        return await self._remember(key)
+
     def forget(self) -> None:
         self._apply(None, "none")
         self._spawn(self._forget())
@@ -72,14 +87,15 @@ class KeyManager(QObject):
         self._connection.update(config)
         self.key_state.emit(source, SOURCE_LABELS.get(source, source))
 
-    async def _remember(self, key: str) -> None:
+    async def _remember(self, key: str) -> bool:
         try:
             await credentials.store_key(key)
         except credentials.CredentialStoreError as exc:
             self.problem.emit(f"{exc} The key is kept for this session only.")
-            return
+            return False
         if self._connection.config.api_key == key:
             self._apply(key, "keyring")
+        return True
 
     async def _forget(self) -> None:
         try:
@@ -87,7 +103,7 @@ class KeyManager(QObject):
         except credentials.CredentialStoreError as exc:
             self.problem.emit(str(exc))
 
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
