@@ -96,16 +96,20 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
 
     connection = Connection(ConnectionConfig.from_environment())
     routing = RoutingState()
-    session = ChatSession(connection.client)
+    session = ChatSession(connection.prepared)
     keys = KeyManager(connection)
     panel = ChatPanel(session, TranscriptView(), orq=routing.orq)
     window.set_chat_panel(panel)
     panel.focus_prompt()
+    from orq_desktop.core.warmup import warm_up
+
+    warming = asyncio.ensure_future(warm_up(("orq_desktop.simulator",) if demo else ()))
 
     wiring = AppParts(window, panel, connection, keys, routing)
     wiring.session = session
     try:
         if demo:
+            await warming  # the simulator's import is part of the warm-up
             wiring.start_demo()
         else:
             await wiring.load_settings_and_key()
@@ -115,6 +119,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
             await closed.wait()
     finally:
         window.save_layout()
+        warming.cancel()
         await session.aclose()
         await keys.aclose()
         await connection.aclose()
