@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -33,6 +34,7 @@ from orq_desktop.domain.code_export import (
     to_python,
 )
 from orq_desktop.domain.presets import RequestKind
+from orq_desktop.settings import DEFAULT_BASE_URL
 from orq_desktop.ui.layout import em, hbox, line_height, spacing, vbox
 from orq_desktop.ui.widgets_inline import InlineMessage
 from orq_desktop.ui.widgets_labels import QuietLabel
@@ -103,8 +105,10 @@ class CodeDialog(QDialog):
         )
         self.problems = InlineMessage(self)
         self.problems.setObjectName("codeProblems")
-        self.notes = QuietLabel("", self)
+        self.notes = QLabel(self)
         self.notes.setObjectName("codeNotes")
+        self.notes.setTextFormat(Qt.TextFormat.PlainText)
+        self.notes.setWordWrap(True)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("codeTabs")
         self.editors: dict[str, QPlainTextEdit] = {}
@@ -177,7 +181,7 @@ class CodeDialog(QDialog):
         self.problems.set_text("\n".join(reasons))
         for title, text in texts.items():
             self.editors[title].setPlainText(text)
-        self.notes.set_full_text(" ".join(notes))
+        self.notes.setText("\n".join(notes))
         self.notes.setVisible(bool(notes))
         has_code = not reasons
         self.tabs.setEnabled(has_code)
@@ -220,6 +224,11 @@ def open_code_dialog(
     """Build the chat request and show it in a new dialog (opened without blocking)."""
     body, problems = chat_request_body(options, system_prompt, prompt, path_prefix, history)
     notes = []
+    if urlsplit(base_url).hostname in ("127.0.0.1", "localhost", "::1"):
+        notes.append(
+            "This address is the built-in simulator (demo mode); the real router is at "
+            f"{DEFAULT_BASE_URL}."
+        )
     if not prompt.strip():
         notes.append("The prompt box is empty, so the request ends without a new message.")
     dialog = CodeDialog(parent)

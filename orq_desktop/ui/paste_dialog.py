@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QTextOption
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -154,7 +154,8 @@ class PasteDialog(QDialog):
             '  -d \'{"model": "openai/gpt-4o", "messages": [...], "orq": {...}}\''
         )
         self.input.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.input.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # Wrapped: a body pasted as one long line stays readable.
+        self.input.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
         self.input.setTabChangesFocus(True)
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("pastePreview")

@@ -11,7 +11,12 @@ from PySide6.QtGui import QGuiApplication
 from orq_desktop.core.chat_session import ChatSession
 from orq_desktop.core.connection import Connection, ConnectionConfig
 from orq_desktop.domain.code_export import to_curl, to_json, to_python
-from orq_desktop.ui.code_dialog import CodeDialog, chat_request_body, session_history
+from orq_desktop.ui.code_dialog import (
+    CodeDialog,
+    chat_request_body,
+    open_code_dialog,
+    session_history,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -59,8 +64,26 @@ def test_an_invalid_request_shows_why_and_no_code(dialog: CodeDialog) -> None:
 def test_fields_the_old_sdk_cannot_send_are_pointed_out(dialog: CodeDialog) -> None:
     body, _ = chat_request_body({**OPTIONS, "name": "trace"}, "", "Hi", "/v2/gateway")
     dialog.set_request(body, base_url="https://h", path_prefix="/v2/gateway")
-    assert "cannot send name" in dialog.notes.full_text()
+    assert "cannot send name" in dialog.notes.text()
     assert dialog.notes.isVisible()
+
+
+def test_demo_mode_and_an_empty_prompt_are_pointed_out(qtbot: Any) -> None:
+    dialog = open_code_dialog(
+        None,  # type: ignore[arg-type]
+        options=OPTIONS,
+        system_prompt="",
+        prompt="  ",
+        base_url="http://127.0.0.1:8765",
+        path_prefix="/v2/gateway",
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.notes.text().splitlines() == [
+        "This address is the built-in simulator (demo mode); the real router is at "
+        "https://api.orq.ai.",
+        "The prompt box is empty, so the request ends without a new message.",
+    ]
+    assert dialog.isVisible()
 
 
 def test_no_widget_text_holds_the_key(dialog: CodeDialog, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,7 +91,7 @@ def test_no_widget_text_holds_the_key(dialog: CodeDialog, monkeypatch: pytest.Mo
     body, _ = chat_request_body(OPTIONS, "", "Hi", "/v2/gateway")
     dialog.set_request(body, base_url="https://h", path_prefix="/v2/gateway")
     texts = [dialog.code(t) for t in CodeDialog.TABS]
-    texts += [dialog.endpoint.text(), dialog.key_note.full_text(), dialog.notes.full_text()]
+    texts += [dialog.endpoint.text(), dialog.key_note.full_text(), dialog.notes.text()]
     assert all(CANARY not in t for t in texts)
     assert "ORQ_API_KEY" in dialog.key_note.full_text()
 
