@@ -8,7 +8,6 @@ they are and the user is told, without ever repeating the value.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,11 +101,12 @@ class Reading:
 
 
 def drop_key_fields(value: Any, ignored: list[str], where: str = "") -> Any:
-    """A copy of ``value`` without credential-named fields or ``Bearer`` texts; each one dropped
-    is reported in ``ignored`` by its path (never its value)."""
+    """``value`` without credential-named fields or ``Bearer`` texts (a cleaned copy when there
+    were any; ``value`` itself otherwise); each one dropped is reported in ``ignored`` by its
+    path, never its value."""
     found = find_key_fields(value, where)
     if not found:
-        return copy.deepcopy(value)
+        return value
     for path in found:
         ignored.append(secret_dropped(f"The field `{path}`"))
     return _without_keys(value)
@@ -121,7 +121,7 @@ def _without_keys(value: Any) -> Any:
         }
     if isinstance(value, list):
         return [_without_keys(v) for v in value if not is_bearer_text(v)]
-    return copy.deepcopy(value)
+    return value
 
 
 def read_orq(
@@ -130,7 +130,7 @@ def read_orq(
     """An ``orq`` object pasted on its own."""
     reading = Reading(target=hint or target)
     cleaned = drop_key_fields(orq, reading.ignored, "orq")
-    kept = _fit_orq(cleaned, reading)
+    kept = _fit_orq(dict(cleaned) if isinstance(cleaned, dict) else cleaned, reading)
     reading.body = {"orq": kept}
     reading.fill = FormFill(target=reading.target, orq=kept)
     if check is not None:
@@ -145,7 +145,7 @@ def read_body(
     """A request body: chat when it has ``messages``, image when it has a ``prompt`` (or the
     ``hint`` from the URL or the call says so)."""
     reading = Reading()
-    data: dict[str, Any] = drop_key_fields(raw, reading.ignored)
+    data: dict[str, Any] = dict(drop_key_fields(raw, reading.ignored))  # popped from below
     if "messages" in data:
         reading.target = "chat"
     elif "prompt" in data:
@@ -203,7 +203,7 @@ def read_body(
 
 def _stand_in(target: RequestKind, body: dict[str, Any]) -> dict[str, Any]:
     """``body`` completed with stand-ins for what a pasted fragment may lack, for checking."""
-    full = copy.deepcopy(body)
+    full = dict(body)  # only the top level changes
     full.setdefault("model", _STAND_IN_MODEL)
     if target == "chat":
         if not any(m.get("role") == "user" for m in full.get("messages", [])):

@@ -19,10 +19,11 @@ No key is ever kept: a field whose name looks like a credential (``api_key``, ``
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -87,13 +88,15 @@ _KEY_NAMES = frozenset(
         "passwd",
     }
 )
+_SEPARATORS = str.maketrans("", "", "-_ \t")
 # A whole text that is an Authorization value ("Bearer sk-…"), not prose that starts with "Bearer".
 _BEARER = re.compile(r"^\s*bearer\s+[A-Za-z0-9._~+/=-]{12,}\s*$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_key_name(name: str) -> bool:
     """True when a field or header called ``name`` would hold a credential."""
-    return re.sub(r"[-_\s]", "", name).lower() in _KEY_NAMES
+    return name.translate(_SEPARATORS).lower() in _KEY_NAMES
 
 
 def is_bearer_text(value: object) -> bool:
@@ -105,26 +108,29 @@ def find_key_fields(value: Any, path: str = "") -> list[str]:
     """Where ``value`` holds something key-like: the paths of credential-named fields, and of
     texts that are a ``Bearer …`` token. The values themselves are never part of the answer."""
     found: list[str] = []
-    for where, key, item in _walk(value, path):
-        named = key is not None and is_key_name(key)
-        if named or is_bearer_text(item):
-            found.append(where)
+    _find(value, [path] if path else [], found)
     return found
 
 
-def _walk(value: Any, path: str) -> Iterator[tuple[str, str | None, Any]]:
-    """Every (path, key, value) below ``value``; ``key`` is None for list items."""
+def _find(value: Any, where: list[str], found: list[str]) -> None:
+    """Depth-first search; ``where`` holds the path pieces (joined only for a hit)."""
     if isinstance(value, Mapping):
         for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            yield where, str(key), item
-            if not is_key_name(str(key)):
-                yield from _walk(item, where)
+            name = str(key)
+            where.append(f".{name}" if where else name)
+            if is_key_name(name) or is_bearer_text(item):
+                found.append("".join(where))
+            elif isinstance(item, Mapping | list):
+                _find(item, where, found)
+            where.pop()
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            where = f"{path}[{i}]"
-            yield where, None, item
-            yield from _walk(item, where)
+            where.append(f"[{i}]")
+            if is_bearer_text(item):
+                found.append("".join(where))
+            elif isinstance(item, Mapping | list):
+                _find(item, where, found)
+            where.pop()
 
 
 class PresetError(ValueError):
