@@ -107,7 +107,7 @@ async def generate_and_save_image(parts: Any, checks: Checks) -> None:
             data,
             {"model": request.model, "size": request.size},
             prompt=request.prompt,
-            index=0,
+            index=1,
         )
     except Exception as exc:
         checks.ok("image from the simulator", False, f"{type(exc).__name__}: {exc}")
