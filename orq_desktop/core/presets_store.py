@@ -191,7 +191,7 @@ class PresetsStore(QObject):
             entries = document.get("presets")
             if not isinstance(entries, list):
                 raise ValueError("it has no list of presets")
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             aside = self._set_aside(raw)
             with contextlib.suppress(OSError):
                 if not aside.startswith("("):  # kept: the next save starts a fresh file

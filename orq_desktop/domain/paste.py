@@ -30,7 +30,7 @@ from orq_desktop.domain.paste_body import (
 )
 from orq_desktop.domain.paste_curl import read_curl
 from orq_desktop.domain.paste_python import read_python
-from orq_desktop.domain.presets import PRESET_FORMAT, Checker, RequestKind
+from orq_desktop.domain.presets import PRESET_FORMAT, TOO_DEEP, Checker, RequestKind
 
 __all__ = ["MAX_PASTE_CHARS", "FormFill", "PasteKind", "PasteResult", "parse_pasted"]
 
@@ -115,6 +115,8 @@ def _from_curl(text: str, check: Checker | None) -> PasteResult:
         return _refused("curl", request.errors, request.ignored)
     try:
         data = json.loads(request.data)
+    except RecursionError:
+        return _refused("curl", [TOO_DEEP], request.ignored)
     except json.JSONDecodeError as exc:
         return _refused(
             "curl",
@@ -138,13 +140,15 @@ def _loads(text: str) -> tuple[Any, str | None]:
         return json.loads(text), None
     except json.JSONDecodeError as exc:
         error = f"This is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+    except RecursionError:
+        return None, TOO_DEEP
     try:
         value = ast.literal_eval(text)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None, error
     try:  # only what JSON can hold
         return json.loads(json.dumps(value)), None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None, error
 
 

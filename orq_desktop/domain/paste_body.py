@@ -15,11 +15,14 @@ from orq_desktop.domain.catalogue import is_valid_model_id
 from orq_desktop.domain.presets import (
     EDITABLE_CHAT_PARAMS,
     EDITABLE_IMAGE_PARAMS,
+    MAX_DEPTH,
+    TOO_DEEP,
     Checker,
     RequestKind,
     find_key_fields,
     is_bearer_text,
     is_key_name,
+    nesting_depth,
 )
 
 ORQ_CHAT_KEYS = frozenset(
@@ -129,6 +132,9 @@ def read_orq(
 ) -> Reading:
     """An ``orq`` object pasted on its own."""
     reading = Reading(target=hint or target)
+    if nesting_depth(orq) > MAX_DEPTH:
+        reading.errors.append(TOO_DEEP)
+        return reading
     cleaned = drop_key_fields(orq, reading.ignored, "orq")
     kept = _fit_orq(dict(cleaned) if isinstance(cleaned, dict) else cleaned, reading)
     reading.body = {"orq": kept}
@@ -145,6 +151,9 @@ def read_body(
     """A request body: chat when it has ``messages``, image when it has a ``prompt`` (or the
     ``hint`` from the URL or the call says so)."""
     reading = Reading()
+    if nesting_depth(raw) > MAX_DEPTH:
+        reading.errors.append(TOO_DEEP)
+        return reading
     data: dict[str, Any] = dict(drop_key_fields(raw, reading.ignored))  # popped from below
     if "messages" in data:
         reading.target = "chat"

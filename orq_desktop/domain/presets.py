@@ -31,6 +31,8 @@ PRESET_FORMAT = "orq-desktop-preset"
 PRESET_VERSION = 1
 MAX_PRESET_BYTES = 1024 * 1024  # a preset is a few kilobytes; anything this big is not one
 MAX_NAME_CHARS = 80
+MAX_DEPTH = 64  # requests nest a dozen levels; deeper JSON would only exhaust the recursion limit
+TOO_DEEP = f"This is nested more than {MAX_DEPTH} levels deep, which no request is."
 
 RequestKind = Literal["chat", "image"]
 Checker = Callable[[RequestKind, dict[str, Any]], list[str]]
@@ -102,6 +104,24 @@ def is_key_name(name: str) -> bool:
 def is_bearer_text(value: object) -> bool:
     """True when ``value`` is a whole ``Bearer <token>`` text (an Authorization value)."""
     return isinstance(value, str) and _BEARER.match(value) is not None
+
+
+def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """How deeply lists and objects nest in ``value`` (counted without recursion, and only up
+    to ``limit + 1``: deeper is deeper)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping | list):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+            children = item.values() if isinstance(item, Mapping) else item
+            stack.extend((child, depth) for child in children if isinstance(child, Mapping | list))
+    return deepest
 
 
 def find_key_fields(value: Any, path: str = "") -> list[str]:
@@ -240,6 +260,8 @@ def parse_preset(data: bytes | str, *, check: Checker | None = None) -> Preset:
         raise PresetError(
             [f"This file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."]
         ) from None
+    except RecursionError:
+        raise PresetError([TOO_DEEP]) from None
     return preset_from_json(parsed, check=check)
 
 
@@ -247,6 +269,8 @@ def preset_from_json(data: object, *, check: Checker | None = None) -> Preset:
     """A preset from its JSON object, checked in full (see the module docstring)."""
     if not isinstance(data, dict):
         raise PresetError(["This is not a preset: the file must hold one JSON object."])
+    if nesting_depth(data) > MAX_DEPTH:
+        raise PresetError([TOO_DEEP])
     if data.get("format") != PRESET_FORMAT:
         raise PresetError(
             [f'This is not an Orq Desktop preset ("format" is not "{PRESET_FORMAT}").']

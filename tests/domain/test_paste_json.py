@@ -209,6 +209,10 @@ def test_keys_are_dropped_and_never_repeated() -> None:
         ('{"model": "a/b", "messages": "hi"}', "`messages` must be a list"),
         ('{"model": "a/b", "orq": 3}', "`orq` must be an object"),
         ("   ", "Nothing to read yet"),
+        ("[" * 100_000, "nested more than 64 levels"),
+        ('{"model": "a/b", "orq": ' + '{"x": ' * 300 + "1" + "}" * 301, "nested more than 64"),
+        ("curl https://h/v2/gateway/chat/completions -d '" + '{"a":' * 9999 + "'", "nested more"),
+        ("x.chat_completions(model='a/b', orq=" + "[" * 150 + "]" * 150 + ")", "nested more"),
         ("x" * 2_000_001, "too long"),
     ],
 )

@@ -38,6 +38,10 @@ OPTIONS: dict[str, Any] = {
     "orq": {"retry": {"count": 5}},  # ChatPanel.options() carries orq: the routing state wins
 }
 
+DEEP: list[Any] = []
+for _ in range(70):
+    DEEP = [DEEP]
+
 
 def good() -> dict[str, Any]:
     return make_preset("Support bot", OPTIONS, "You are terse.", ORQ).to_json()
@@ -113,6 +117,8 @@ def test_editing_the_json_does_not_change_the_preset() -> None:
         ({**good(), "orq": {"fallbackz": []}}, "“fallbackz” is not a known option"),
         ({**good(), "orq": {"timeout": {"call_timeout": 0}}}, "Call timeout"),
         ({**good(), "extra": 1}, "Unknown fields in the preset: extra"),
+        (b'{"a":' * 100_000, "nested more than 64 levels"),
+        ({**good(), "orq": {"inputs": {"a": DEEP}}}, "nested more than 64 levels"),
     ],
 )
 def test_bad_files_are_refused_with_the_reason(data: Any, reason: str) -> None:
