@@ -16,6 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader
 
+from orq_desktop.core.image_work import lower_thread_priority
+
 THUMB_SIZE = 160
 MEMORY_ITEMS = 400  # 160 px thumbnails: ~100 KB each, so ~40 MB at most
 MAX_PENDING = 256  # requests beyond this many (the oldest) are forgotten
@@ -66,6 +68,7 @@ class _ThumbJob(QRunnable):
         self._generation = generation
 
     def run(self) -> None:
+        lower_thread_priority()
         image = QImage()
         cached: Path | None = None
         try:
@@ -196,6 +199,7 @@ class _FullJob(QRunnable):
         self._relay, self._path, self._token = relay, path, token
 
     def run(self) -> None:
+        lower_thread_priority()
         self._relay.done.emit(self._path, read_full(self._path), self._token)
 
 
