@@ -1,0 +1,387 @@
+"""The Settings dialog's other half: checks a form, puts it in force, keeps it, tests it.
+
+- ``check(form)`` says, field by field, what cannot be used (plain words for inline messages).
+- ``save(form)`` puts the base URL, path prefix and proxy in force at once (``Connection.update``),
+  then, as a task: hands a new key to ``KeyManager`` (keyring off the UI thread), stores the proxy
+  password in the keyring (service ``orq-desktop``, user ``proxy-password``), writes
+  ``settings.json`` atomically (0600, in a 0700 folder). ``saved`` reports what could not be kept.
+  Secrets never reach the settings file: a login typed into the proxy address is split off.
+- ``test_connection(form)`` runs the probe with the form's values, never blocking the UI.
+- ``load()`` reads the settings and the proxy password at start (``ORQ_BASE_URL`` and
+  ``ORQ_PATH_PREFIX`` win for the session) and puts them in force.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from orq_desktop import credentials, paths
+from orq_desktop import settings as settings_mod
+from orq_desktop.core.connection import Connection, ConnectionConfig, network_options
+from orq_desktop.core.connection_test import (
+    ConnectionTester,
+    base_url_problem,
+    proxy_problem,
+    split_proxy_login,
+)
+from orq_desktop.core.key_manager import KeyManager
+from orq_desktop.core.tasks import report_unexpected
+
+KEY_LABELS = {
+    "environment": "Key from environment (ORQ_API_KEY), for this session",
+    "keyring": "Stored in the system keyring",
+    "session": "This session only: the key is not stored",
+    "demo": "Demo mode: no key needed",
+    "none": "No API key yet",
+}
+ENV_OVERRIDES = ("ORQ_BASE_URL", "ORQ_PATH_PREFIX")
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsForm:
+    """What the dialog hands over. ``api_key`` / ``proxy_password`` None: keep the current one."""
+
+    base_url: str
+    path_prefix: str
+    images_dir: str | None = None
+    proxy_mode: str = "system"
+    proxy_url: str | None = None
+    proxy_username: str | None = None
+    proxy_password: str | None = None
+    api_key: str | None = None
+    remember_key: bool = True
+
+    def __repr__(self) -> str:
+        return (
+            f"SettingsForm(base_url={self.base_url!r}, path_prefix={self.path_prefix!r}, "
+            f"proxy_mode={self.proxy_mode!r}, api_key=<{'set' if self.api_key else 'unset'}>)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    """Where the key in force comes from, in words; ``hint`` is at most its last four."""
+
+    source: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """A finished save: ``problems`` are plain sentences about what could not be kept."""
+
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class SettingsController(QObject):
+    """Settings in force and on disk, the proxy password, and connection tests.
+
+    Signals:
+        settings_changed(settings): new ``AppSettings`` are in force.
+        images_dir_changed(path): new images go to this folder (for the image panel).
+        key_state(source, label): the key in force changed (``KEY_LABELS`` wording).
+        key_problem(text): the keyring could not be used; the text says what happens instead.
+        saved(result): a save finished (``SaveResult``).
+        demo_left(): a key was saved while in demo mode; the connection now goes to the router.
+        test_started(): a connection test began.
+        test_finished(report): its ``ProbeReport``.
+    """
+
+    settings_changed = Signal(object)
+    images_dir_changed = Signal(str)
+    key_state = Signal(str, str)
+    key_problem = Signal(str)
+    saved = Signal(object)
+    demo_left = Signal()
+    test_started = Signal()
+    test_finished = Signal(object)
+
+    def __init__(
+        self,
+        connection: Connection,
+        keys: KeyManager,
+        *,
+        settings_path: Path,
+        data_dir: Path,
+        settings: settings_mod.AppSettings | None = None,
+        tester: ConnectionTester | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._connection = connection
+        self._keys = keys
+        self.settings_path = settings_path
+        self.data_dir = data_dir
+        self._settings = settings or settings_mod.AppSettings()
+        self._proxy_password: str | None = None
+        self._keyring_problem: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._save_task: asyncio.Task[None] | None = None
+        self.tester = tester or ConnectionTester(parent=self)
+        self.tester.started.connect(self.test_started)
+        self.tester.finished.connect(self.test_finished)
+        keys.key_state.connect(self._on_keys_key_state)
+        keys.problem.connect(self._on_keys_problem)
+
+    # -- what is in force ---------------------------------------------------------------------
+
+    @property
+    def settings(self) -> settings_mod.AppSettings:
+        return self._settings
+
+    @property
+    def has_proxy_password(self) -> bool:
+        return bool(self._proxy_password)
+
+    @property
+    def keyring_problem(self) -> str | None:
+        """The last thing the keyring could not do, in plain words (None when all went well)."""
+        return self._keyring_problem
+
+    @property
+    def demo(self) -> bool:
+        return self._connection.config.demo
+
+    def images_dir(self) -> Path:
+        chosen = self._settings.images_dir
+        return Path(chosen) if chosen else self.data_dir / "images"
+
+    def key_status(self) -> KeyStatus:
+        config = self._connection.config
+        source = "demo" if config.demo else config.key_source
+        if not config.api_key and source != "demo":
+            source = "none"
+        key = config.api_key or ""
+        hint = f"ending in …{key[-4:]}" if source != "demo" and len(key) >= 20 else ""
+        return KeyStatus(source, KEY_LABELS.get(source, source), hint)
+
+    def env_overrides(self) -> dict[str, str]:
+        """The environment variables that override the stored connection settings at start."""
+        return {name: os.environ[name] for name in ENV_OVERRIDES if os.environ.get(name)}
+
+    def connection_config(self, base: ConnectionConfig) -> ConnectionConfig:
+        """``base`` with the settings' base URL, prefix and proxy (for leaving demo mode)."""
+        s = self._settings
+        return replace(
+            base,
+            base_url=s.base_url,
+            path_prefix=s.path_prefix,
+            proxy_mode=s.proxy_mode,
+            proxy_url=s.proxy_url,
+            proxy_username=s.proxy_username,
+            proxy_password=self._proxy_password,
+            demo=False,
+        )
+
+    # -- start ----------------------------------------------------------------------------------
+
+    async def load(self) -> settings_mod.AppSettings:
+        """Read the settings file and the proxy password, and put them in force."""
+        stored = await asyncio.to_thread(settings_mod.load, self.settings_path)
+        self._settings = stored
+        if stored.proxy_username:
+            try:
+                found = await credentials.load_secret(credentials.PROXY_PASSWORD_USER)
+            except credentials.CredentialStoreError as exc:
+                self._note_keyring_problem(f"{exc} Enter the proxy password again in Settings.")
+            else:
+                self._proxy_password = found
+        if not self.demo:
+            config = self.connection_config(self._connection.config)
+            env = self.env_overrides()
+            config = replace(
+                config,
+                base_url=env.get("ORQ_BASE_URL", config.base_url).strip().rstrip("/"),
+                path_prefix=env.get("ORQ_PATH_PREFIX", config.path_prefix),
+            )
+            self._connection.update(config)
+        self.settings_changed.emit(stored)
+        return stored
+
+    # -- checking and saving ---------------------------------------------------------------------
+
+    def check(self, form: SettingsForm) -> dict[str, str]:
+        """Field name → why it cannot be used; empty when the form can be saved."""
+        problems: dict[str, str] = {}
+        url_problem = base_url_problem(form.base_url)
+        if url_problem:
+            problems["base_url"] = url_problem
+        if form.path_prefix not in settings_mod.PATH_PREFIXES:
+            problems["path_prefix"] = "Choose /v2/gateway or /v2/router."
+        if form.images_dir:
+            folder = Path(form.images_dir).expanduser()
+            if not folder.is_dir():
+                problems["images_dir"] = "This folder does not exist."
+            elif not os.access(folder, os.W_OK | os.X_OK):
+                problems["images_dir"] = "Orq Desktop cannot write to this folder."
+        if form.proxy_mode == "custom":
+            clean, _user, _password = split_proxy_login(form.proxy_url or "")
+            problem = proxy_problem(clean)
+            if problem:
+                problems["proxy_url"] = problem
+        if (
+            form.api_key is not None
+            and form.api_key.strip()
+            and any(ch.isspace() for ch in form.api_key.strip())
+        ):
+            problems["api_key"] = "The key has spaces in it: paste it again, in one piece."
+        return problems
+
+    def save(self, form: SettingsForm) -> dict[str, str]:
+        """Put ``form`` in force and keep it; returns the problems instead when it cannot."""
+        problems = self.check(form)
+        if problems:
+            return problems
+        new, password = self._settings_from(form)
+        old_images = self.images_dir()
+        self._settings = new
+        if password is not None:
+            self._proxy_password = password or None
+        key = form.api_key.strip() if form.api_key and form.api_key.strip() else None
+        if self.demo and key:
+            self._connection.update(self.connection_config(ConnectionConfig()))
+            self.demo_left.emit()
+        elif not self.demo:
+            self._connection.update(self.connection_config(self._connection.config))
+        if key is not None:
+            self._keys.set_key(key, remember=False)  # in force now; the keyring comes after
+        self.settings_changed.emit(new)
+        if self.images_dir() != old_images:
+            self.images_dir_changed.emit(str(self.images_dir()))
+        previous = self._save_task
+        self._save_task = self._spawn(
+            self._keep(previous, new, key, form.remember_key, password), name="settings-save"
+        )
+        return {}
+
+    def _settings_from(self, form: SettingsForm) -> tuple[settings_mod.AppSettings, str | None]:
+        """The new settings and the proxy password to store (None: unchanged, "": forget)."""
+        proxy_url, url_user, url_password = split_proxy_login(form.proxy_url or "")
+        user = (form.proxy_username or url_user or "").strip() or None
+        password = form.proxy_password or url_password  # None: keep the stored one
+        had_login = self._settings.proxy_username or self._proxy_password
+        if user is None and (password or had_login):
+            password = ""  # no login any more: forget the stored password
+        data = self._settings.model_dump()
+        data.update(
+            base_url=form.base_url,
+            path_prefix=form.path_prefix,
+            images_dir=str(Path(form.images_dir).expanduser()) if form.images_dir else None,
+            proxy_mode=form.proxy_mode,
+            proxy_url=proxy_url.strip() or None,
+            proxy_username=user,
+        )
+        return settings_mod.AppSettings.model_validate(data), password
+
+    async def _keep(
+        self,
+        previous: asyncio.Task[None] | None,
+        new: settings_mod.AppSettings,
+        key: str | None,
+        remember: bool,
+        password: str | None,
+    ) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.gather(previous, return_exceptions=True)
+        problems: list[str] = []
+        if key is not None and remember and not await self._keys.set_key_and_wait(key, True):
+            problems.append(self._keyring_problem or "The key is kept for this session only.")
+        if password is not None:
+            problem = await self._keep_proxy_password(password)
+            if problem:
+                problems.append(problem)
+        try:
+            paths.ensure_private_dir(self.settings_path.parent)
+            await asyncio.to_thread(settings_mod.save, new, self.settings_path)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            problems.append(
+                f"The settings could not be written ({reason}): "
+                "they apply until Orq Desktop closes."
+            )
+        self.saved.emit(SaveResult(tuple(problems)))
+
+    async def _keep_proxy_password(self, password: str) -> str | None:
+        try:
+            if password:
+                await credentials.store_secret(credentials.PROXY_PASSWORD_USER, password)
+            else:
+                await credentials.delete_secret(credentials.PROXY_PASSWORD_USER)
+        except credentials.CredentialStoreError as exc:
+            if not password:
+                return None  # nothing stored that could be forgotten
+            text = f"{exc} The proxy password is kept for this session only."
+            self._note_keyring_problem(text)
+            return text
+        return None
+
+    # -- the key ----------------------------------------------------------------------------------
+
+    def remember_current_key(self) -> None:
+        """Store the key in force (from ``ORQ_API_KEY``) in the keyring, because the user asked."""
+        self._spawn(self._keys.remember_current(), name="remember-key")
+
+    def forget_key(self) -> None:
+        """Remove the stored key and stop using it."""
+        self._keys.forget()
+
+    # -- testing ----------------------------------------------------------------------------------
+
+    def test_connection(self, form: SettingsForm) -> None:
+        """Probe the router with the form's values (a typed key, else the key in force)."""
+        config = self._connection.config
+        key = form.api_key.strip() if form.api_key and form.api_key.strip() else None
+        if key is None and not config.demo:
+            key = config.api_key
+        proxy_url, url_user, url_password = split_proxy_login(form.proxy_url or "")
+        password = form.proxy_password or url_password or self._proxy_password
+        probe_config = replace(
+            config,
+            proxy_mode=form.proxy_mode,
+            proxy_url=proxy_url or None,
+            proxy_username=(form.proxy_username or url_user or "").strip() or None,
+            proxy_password=password,
+        )
+        self.tester.run(form.base_url.strip(), form.path_prefix, key, network_options(probe_config))
+
+    def cancel_test(self) -> None:
+        self.tester.cancel()
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def _on_keys_key_state(self, source: str, _label: str) -> None:
+        if source == "keyring":
+            self._keyring_problem = None  # it works (again)
+        self.key_state.emit(source, KEY_LABELS.get(source, source))
+
+    def _on_keys_problem(self, text: str) -> None:
+        self._note_keyring_problem(text)
+
+    def _note_keyring_problem(self, text: str) -> None:
+        self._keyring_problem = text
+        self.key_problem.emit(text)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(report_unexpected)
+        return task
+
+    async def aclose(self) -> None:
+        """Finish pending saves (they hold the user's settings) and stop a running test."""
+        await self.tester.aclose()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
