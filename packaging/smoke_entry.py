@@ -28,6 +28,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 PROMPT = "Say hello to the smoke test."
 ANSWER_TIMEOUT_S = 60.0
 IMAGE_FORMATS = ("png", "jpeg", "webp")  # what the image panel shows and the router returns
+ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)  # packaging/render_icons.py SIZES
 
 
 class Checks:
@@ -132,17 +133,19 @@ def check_qt(checks: Checks) -> None:
     checks.ok("Qt image formats", not missing, f"missing {missing}" if missing else "")
 
     def icon() -> str:
+        # The window icon as app.py is to build it: every PNG size, sizes given (no file reads).
         from importlib.resources import files
+
+        from PySide6.QtCore import QSize
 
         folder = files("orq_desktop") / "resources" / "icons"
         icon = QIcon()
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".png"):
-                icon.addFile(str(entry))
-        sizes = sorted(s.width() for s in icon.availableSizes())
-        if not sizes or icon.pixmap(48, 48).isNull():
-            raise RuntimeError(f"no usable icon in {folder}")
-        return f"{len(sizes)} sizes, {sizes[0]} to {sizes[-1]} px"
+        for size in ICON_SIZES:
+            icon.addFile(str(folder / f"orq-desktop-{size}.png"), QSize(size, size))
+        pixmap = icon.pixmap(48, 48)
+        if pixmap.isNull() or pixmap.toImage().pixelColor(24, 24).alpha() == 0:
+            raise RuntimeError(f"the icon files in {folder} do not load")
+        return f"{len(ICON_SIZES)} sizes, {ICON_SIZES[0]} to {ICON_SIZES[-1]} px"
 
     checks.guard("app icon", icon)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QIcon, QImage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,13 +82,16 @@ def test_the_running_app_finds_the_same_files_as_package_data() -> None:
 
 
 def test_a_window_icon_built_from_the_package_has_every_size(qapp) -> None:
-    """The way app.py is to set it: one QIcon with every PNG size added."""
+    """The way app.py is to set it: one QIcon with every PNG size, each added with its size."""
+    folder = files("orq_desktop") / "resources" / "icons"
     icon = QIcon()
-    for entry in (files("orq_desktop") / "resources" / "icons").iterdir():
-        if entry.name.endswith(".png"):
-            icon.addFile(str(entry))
+    for size in SIZES:
+        icon.addFile(str(folder / f"orq-desktop-{size}.png"), QSize(size, size))
     assert sorted(s.width() for s in icon.availableSizes()) == list(SIZES)
-    assert icon.pixmap(24, 24).width() == 24  # sizes in between are scaled from the nearest
+    for wanted in (24, 48, 100):  # sizes in between are scaled from the nearest file
+        pixmap = icon.pixmap(wanted, wanted)
+        assert pixmap.width() == wanted
+        assert pixmap.toImage().pixelColor(wanted // 2, wanted // 2).alpha() == 255
 
 
 @pytest.mark.parametrize("size", [16, 512])
