@@ -13,11 +13,13 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from orq_desktop import __version__, paths
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
     from orq_desktop.core.chat_session import ChatSession
     from orq_desktop.core.connection import Connection
     from orq_desktop.core.key_manager import KeyManager
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from orq_desktop.simulator import SimulatorHandle
     from orq_desktop.ui.chat_panel import ChatPanel
     from orq_desktop.ui.main_window import MainWindow
+    from orq_desktop.ui.options_editor import OptionsEditor
+    from orq_desktop.ui.transcript import TranscriptView
 
 log = logging.getLogger("orq_desktop")
 Script = Callable[["AppParts"], Awaitable[None]]
@@ -98,7 +102,13 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     routing = RoutingState()
     session = ChatSession(connection.prepared)
     keys = KeyManager(connection)
-    panel = ChatPanel(session, TranscriptView(), orq=routing.orq)
+    editor_box: list[OptionsEditor] = []  # filled once the request models are imported
+    panel = ChatPanel(
+        session,
+        TranscriptView(),
+        orq=routing.orq,
+        orq_validity=lambda: editor_box[0].validity() if editor_box else None,
+    )
     window.set_chat_panel(panel)
     panel.focus_prompt()
     from orq_desktop.core.warmup import warm_up
@@ -108,8 +118,9 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     wiring = AppParts(window, panel, connection, keys, routing)
     wiring.session = session
     try:
+        await warming  # the models (and in demo mode the simulator) are imported in a thread
+        editor_box.append(wiring.build_options_editor(layout))
         if demo:
-            await warming  # the simulator's import is part of the warm-up
             wiring.start_demo()
         else:
             await wiring.load_settings_and_key()
@@ -163,6 +174,42 @@ class AppParts:
         window.settings_requested.connect(self.ask_key)
         keys.key_state.connect(lambda _source, label: window.show_status(label, 0))
         keys.problem.connect(lambda text: window.show_status(text, 0))
+
+    def build_options_editor(self, layout: QSettings) -> OptionsEditor:
+        """The routing options dock, kept in step with the chat form and the conversation."""
+        from orq_desktop.core.chat_types import Role
+        from orq_desktop.core.trace_fetcher import TraceFetcher
+        from orq_desktop.ui.options_editor import OptionsEditor
+        from orq_desktop.ui.route_timeline import open_timeline
+
+        panel, session = self.panel, self.session
+        picker = panel.params.model_picker
+        editor = OptionsEditor(
+            "chat", routing=self.routing, settings=layout, primary_model=picker.model_id()
+        )
+        self.window.options_dock.setWidget(editor)
+        picker.model_changed.connect(editor.set_primary_model)
+
+        def feed_prompts(*_args: object) -> None:
+            texts = [t.text for t in session.turns if t.role is Role.USER]
+            editor.set_prompt_texts(
+                [panel.system_prompt(), panel.prompt_input.toPlainText(), *texts]
+            )
+
+        panel.system_prompt_edit.textChanged.connect(feed_prompts)
+        panel.prompt_input.textChanged.connect(feed_prompts)
+        session.user_message_added.connect(feed_prompts)
+        session.conversation_cleared.connect(editor.new_thread)
+        editor.validity_changed.connect(lambda _reason: panel.refresh())
+        transcript = cast("TranscriptView", panel.transcript)
+        transcript.timeline_requested.connect(
+            lambda trace_id: open_timeline(
+                self.window, lambda parent: TraceFetcher(self.connection, parent), trace_id
+            )
+        )
+        feed_prompts()
+        panel.refresh()
+        return editor
 
     def ask_key(self, explanation: str | None = None) -> None:
         from PySide6.QtCore import Qt

@@ -103,16 +103,19 @@ def plan_route(model: str, orq: Mapping[str, Any] | None) -> RoutePlan:
         sentences.append("A 400, 401 or 403 will not fall back; an unknown model fails at once.")
     if not count and not fallbacks:
         sentences.append(f"One attempt with {first}; any error is shown as it is.")
+    tries = f"{len(attempts)} attempt{'' if len(attempts) == 1 else 's'}"
     if call_timeout_s is not None:
         sentences.append(
             f"Each attempt may take up to {_seconds(call_timeout_s)}: worst case "
-            f"{len(attempts)} attempts in about {_seconds(round(worst or 0, 1))}."
+            f"{tries} in about {_seconds(round(worst or 0, 1))}."
         )
-    else:
+    elif len(attempts) > 1:
         sentences.append(
-            f"Worst case {len(attempts)} attempts; with no per-attempt timeout "
+            f"Worst case {tries}; with no per-attempt timeout "
             "a slow provider can hold each one for minutes."
         )
+    else:
+        sentences.append("With no per-attempt timeout a slow provider can take minutes.")
 
     warnings: list[str] = []
     useless = [c for c in codes if c in NEVER_RETRY]

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from orq_desktop.core.chat_types import AnswerInfo
 from orq_desktop.ui.message_view import plain_label
+from orq_desktop.ui.route_timeline import TimelineButton
 
 
 def format_seconds(seconds: float) -> str:
@@ -33,9 +34,11 @@ class AnswerFooter(QWidget):
 
     Signals:
         trace_id_copied(str): the trace id was put on the clipboard.
+        timeline_requested(str): the user asked for the attempts behind this trace id.
     """
 
     trace_id_copied = Signal(str)
+    timeline_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +61,8 @@ class AnswerFooter(QWidget):
         self.copy_trace_button.setText("Copy trace id")
         self.copy_trace_button.setAutoRaise(True)
         self.copy_trace_button.clicked.connect(self._on_copy_trace_clicked)
+        self.timeline_button = TimelineButton(self)
+        self.timeline_button.timeline_requested.connect(self.timeline_requested)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -73,6 +78,7 @@ class AnswerFooter(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.trace_label)
         layout.addWidget(self.copy_trace_button)
+        layout.addWidget(self.timeline_button)
         small = QFont(self.font())
         small.setPointSizeF(max(small.pointSizeF() * 0.85, 7.0))
         self.setFont(small)
@@ -105,6 +111,7 @@ class AnswerFooter(QWidget):
         self._trace_id = info.trace_id or ""
         self._set(self.trace_label, f"trace {self._trace_id}" if self._trace_id else "")
         self.copy_trace_button.setVisible(bool(self._trace_id))
+        self.timeline_button.set_trace_id(self._trace_id)
 
     @staticmethod
     def _set(label: QLabel, text: str) -> None:

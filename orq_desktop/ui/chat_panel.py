@@ -71,11 +71,13 @@ class ChatPanel(QWidget):
         transcript: QWidget | TranscriptFactory,
         *,
         orq: Callable[[], dict[str, Any]] | None = None,
+        orq_validity: Callable[[], str | None] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._session = session
         self._orq = orq
+        self._orq_validity = orq_validity
         self.transcript = transcript if isinstance(transcript, QWidget) else transcript()
         self._pending_draft: str | None = None  # sent, not yet accepted by the session
         self._editing_id: str | None = None
@@ -152,11 +154,17 @@ class ChatPanel(QWidget):
         """Why Send is disabled right now (shown as its tooltip), or None."""
         if self._session.busy:
             return "An answer is still arriving: wait for it, or press Stop (Esc)."
-        if reason := self.params.validity():
+        if reason := self._form_blocker():
             return reason
         if not self.prompt_input.toPlainText().strip():
             return "Type a message to send."
         return None
+
+    def _form_blocker(self) -> str | None:
+        """The parameters' or the routing options' first reason not to send, or None."""
+        if reason := self.params.validity():
+            return reason
+        return self._orq_validity() if self._orq_validity is not None else None
 
     def focus_prompt(self) -> None:
         self.prompt_input.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -188,7 +196,7 @@ class ChatPanel(QWidget):
         """Answer the last message again (also the error card's "Try again")."""
         if self._session.busy or self._last_answer_id is None:
             return
-        if reason := self.params.validity():
+        if reason := self._form_blocker():
             self.composer.notice.set_text(reason)
             return
         self.composer.notice.set_text(None)

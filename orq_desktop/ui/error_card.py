@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from orq_desktop.core.chat_types import ErrorInfo
 from orq_desktop.ui.message_view import plain_label
+from orq_desktop.ui.route_timeline import TimelineButton
 
 
 class ErrorCard(QFrame):
@@ -25,10 +26,12 @@ class ErrorCard(QFrame):
     Signals:
         action_triggered(str msg_id, str action_id): one of the card's fix buttons was clicked.
         trace_id_copied(str)
+        timeline_requested(str): show the attempts the router made for this trace id
     """
 
     action_triggered = Signal(str, str)
     trace_id_copied = Signal(str)
+    timeline_requested = Signal(str)
 
     def __init__(self, msg_id: str, error: ErrorInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,8 +89,12 @@ class ErrorCard(QFrame):
             copy.setText("Copy trace id")
             copy.setAutoRaise(True)
             copy.clicked.connect(self._on_copy_trace_clicked)
+            timeline = TimelineButton(self)
+            timeline.set_trace_id(error.trace_id)
+            timeline.timeline_requested.connect(self.timeline_requested)
             buttons.addWidget(trace)
             buttons.addWidget(copy)
+            buttons.addWidget(timeline)
             self.copy_trace_button = copy
         layout.addLayout(buttons)
 

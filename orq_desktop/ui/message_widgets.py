@@ -98,6 +98,7 @@ class AssistantMessage(MessageCard):
     regenerate_requested = Signal(str)
     link_clicked = Signal(QUrl)
     trace_id_copied = Signal(str)
+    timeline_requested = Signal(str)
     rendered = Signal()
 
     def __init__(self, msg_id: str, model: str, parent: QWidget | None = None) -> None:
@@ -131,6 +132,7 @@ class AssistantMessage(MessageCard):
         self.regenerate_button.clicked.connect(lambda: self.regenerate_requested.emit(self.msg_id))
         self.view.link_opened.connect(self.link_clicked)
         self.footer.trace_id_copied.connect(self.trace_id_copied)
+        self.footer.timeline_requested.connect(self.timeline_requested)
         self.stream.plain_text_started.connect(self.plain_notice.show)
         self.stream.rendered.connect(self.view.sync_height)
         self.stream.rendered.connect(self.rendered)

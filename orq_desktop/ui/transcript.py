@@ -28,6 +28,7 @@ class TranscriptView(QScrollArea):
         regenerate_requested(str msg_id): the user wants a new answer in place of this one.
         error_action(str msg_id, str action_id): a fix button on an error card was clicked.
         copy_trace_id(str trace_id): a trace id was copied to the clipboard.
+        timeline_requested(str trace_id): show the attempts the router made for that answer.
         link_clicked(QUrl): the user confirmed an https link from an answer and it was opened.
     """
 
@@ -35,6 +36,7 @@ class TranscriptView(QScrollArea):
     regenerate_requested = Signal(str)
     error_action = Signal(str, str)
     copy_trace_id = Signal(str)
+    timeline_requested = Signal(str)
     link_clicked = Signal(QUrl)
 
     FOLLOW_SLACK_PX = 8  # "at the bottom" tolerates a few pixels
@@ -72,6 +74,7 @@ class TranscriptView(QScrollArea):
         message.regenerate_requested.connect(self.regenerate_requested)
         message.link_clicked.connect(self.link_clicked)
         message.trace_id_copied.connect(self.copy_trace_id)
+        message.timeline_requested.connect(self.timeline_requested)
         message.rendered.connect(self._on_message_rendered)
         self._add(msg_id, message)
 
@@ -94,6 +97,7 @@ class TranscriptView(QScrollArea):
         card = ErrorCard(msg_id, error)
         card.action_triggered.connect(self.error_action)
         card.trace_id_copied.connect(self.copy_trace_id)
+        card.timeline_requested.connect(self.timeline_requested)
         widgets = self._widgets.get(msg_id)
         if not widgets:
             self._add(msg_id, card)
