@@ -69,7 +69,9 @@ install_entry() {
   mkdir -p "$data/applications" "$data/metainfo" "$data/icons/hicolor/scalable/apps"
   local desktop="$data/applications/$app_id.desktop"
   if [ -n "$exec_cmd" ]; then
-    [ -x "$exec_cmd" ] || { say "not an executable file: $exec_cmd"; exit 1; }
+    [ -f "$exec_cmd" ] && [ -x "$exec_cmd" ] || { say "not an executable file: $exec_cmd"; exit 1; }
+    # The menu starts programs from the home folder: the entry needs an absolute path.
+    exec_cmd="$(cd "$(dirname "$exec_cmd")" && pwd)/$(basename "$exec_cmd")"
     write_desktop "$exec_cmd" "$desktop.tmp"
   else
     cp "$res/$app_id.desktop" "$desktop.tmp"

@@ -98,3 +98,22 @@ def test_wrong_use_prints_the_usage(tmp_path: Path, args: list[str]) -> None:
     out = run_script(tmp_path / "share", *args)
     assert out.returncode == 2
     assert out.stderr.startswith("usage:")
+
+
+def test_a_relative_exec_path_becomes_absolute(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    program = tmp_path / "bin" / "orq-desktop"
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "share")}
+    out = subprocess.run(
+        ["bash", str(SCRIPT), "install", "--exec", "bin/orq-desktop"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    desktop = tmp_path / "share" / "applications" / "orq-desktop.desktop"
+    assert exec_lines(desktop)[0] == f"Exec={program}"
