@@ -53,3 +53,39 @@ def test_cli_version_and_help(capsys) -> None:
     args = app.parse_args(["--demo", "--data-dir", "/tmp/x"])
     assert args.demo
     assert args.data_dir == "/tmp/x"
+
+
+def test_demo_fallback_answers_and_send_waits_for_valid_options(qtbot, aloop, data_dir) -> None:
+    """The options dock feeds every request: a 429 primary falls back; a bad field blocks Send."""
+    seen: dict[str, object] = {}
+
+    async def script(parts: app.AppParts) -> None:
+        panel = parts.panel
+        editor = parts.window.options_dock.widget()
+        seen["dock"] = editor.objectName() or type(editor).__name__
+        parts.routing.set_orq({"fallbacks": [{"model": "openai/gpt-4o"}]})
+        panel.params.model_picker.setCurrentText("sim/status-429")
+        finished = asyncio.Event()
+        parts.session.answer_finished.connect(
+            lambda _id, _text, state, info: (seen.update(state=state, info=info), finished.set())
+        )
+        panel.prompt_input.setPlainText("Hello {{name}}")
+        await asyncio.sleep(0.1)
+        seen["blocked"] = panel.send_blocker()
+        parts.routing.set_orq({**parts.routing.orq(), "inputs": {"name": "Ann"}})
+        await asyncio.sleep(0.1)
+        seen["unblocked"] = panel.send_blocker()
+        panel.send()
+        await asyncio.wait_for(finished.wait(), 20)
+
+    task = asyncio.ensure_future(app.run(demo=True, script=script))
+    qtbot.waitUntil(task.done, timeout=30_000)
+    assert task.result() == 0
+    assert seen["dock"] != "PlaceholderPanel"
+    assert "name" in str(seen["blocked"])
+    assert seen["unblocked"] is None
+    assert seen["state"] == MessageState.COMPLETE.value
+    info = seen["info"]
+    assert info.primary_model == "sim/status-429"
+    assert info.answered_model == "openai/gpt-4o"
+    assert info.is_fallback
