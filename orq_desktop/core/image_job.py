@@ -152,8 +152,6 @@ class ImageJob(QObject):
         self.finished.emit()
 
     async def _run(self, request: ImageRequest, plain: dict[str, Any]) -> None:
-        from orq_desktop.api.errors import RouterError
-
         folder = self._folder()
         secrets = tuple(s for s in self._secrets() if s)
         downloader: ImageDownloader | None = None
@@ -200,7 +198,7 @@ class ImageJob(QObject):
             self.cancelled.emit()
             raise
         except Exception as exc:  # every failure is shown where the user is looking
-            if not isinstance(exc, RouterError):
+            if not _expected(exc):
                 log.exception("image request failed unexpectedly")
             self.failed.emit(image_error_card(exc))
         finally:
@@ -281,10 +279,12 @@ def _counted(text: str, index: int, count: int) -> str:
 
 
 def _expected(exc: BaseException) -> bool:
+    """Failures with a card of their own (anything else is logged as a bug too)."""
     from orq_desktop.api.errors import RouterError
+    from orq_desktop.core.connection import MissingApiKeyError
     from orq_desktop.store.images import ImageStoreError
 
-    return isinstance(exc, RouterError | ImageStoreError)
+    return isinstance(exc, RouterError | ImageStoreError | MissingApiKeyError)
 
 
 def _stops_the_rest(exc: BaseException) -> bool:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from orq_desktop.core.image_types import GalleryItem
 from orq_desktop.ui.image_gallery import (
@@ -80,7 +87,9 @@ class ImageBrowser(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, gap, 0, 0)
         layout.setSpacing(gap)
-        self.count_label.setMinimumWidth(em(self, 9))
+        # Fixed: a box layout places an Ignored-policy label past its edge when space is short.
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.count_label.setFixedWidth(em(self, 9))
         layout.addLayout(hbox(0, gap, self.search, self.count_label))
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty_label, 1)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
+    QMenu,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -309,6 +310,25 @@ class ImagePanel(QWidget):
         else:
             self.error_action.emit(action)
 
+    def image_menu(self, image: ReadyImage) -> QMenu:
+        """The context menu of a result tile: view, Save as…, Copy image, folder, settings."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction("View", lambda: self._show_ready(image))
+        menu.addAction("Save as…", lambda: self.files.save_as(image))
+        menu.addAction("Copy image", lambda: self.files.copy_image(image))
+        menu.addAction("Open containing folder", self.files.open_folder)
+        menu.addSeparator()
+        use = menu.addAction("Use these settings", lambda: self._load_ready(image))
+        use.setEnabled(bool(image.settings))
+        return menu
+
+    def _load_ready(self, image: ReadyImage) -> None:
+        from orq_desktop.core.image_options import request_from_settings
+
+        if (request := request_from_settings(image.settings)) is not None:
+            self.load_request(request, image.path)
+
     def _show_ready(self, image: ReadyImage) -> None:
         self.viewer.show_image(image.path, image.settings, width=image.width, height=image.height)
 
@@ -350,6 +370,7 @@ class ImagePanel(QWidget):
         runs.status.connect(self.status_label.set_full_text)
         runs.image_saved.connect(self._on_runs_image_saved)
         runs.image_clicked.connect(self._show_ready)
+        runs.image_menu.connect(lambda image, pos: self.image_menu(image).popup(pos))
         runs.refused.connect(self.notice.set_text)
         runs.failed.connect(lambda error: self.status_message.emit(f"Image failed: {error.title}"))
         runs.error_action.connect(self._on_runs_error_action)

@@ -7,7 +7,15 @@ saved (click to view, drag out as files) and an error card for anything that fai
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QDrag, QImage, QMouseEvent, QPalette, QPixmap, QResizeEvent
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDrag,
+    QImage,
+    QMouseEvent,
+    QPalette,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -43,9 +51,11 @@ class ImageTile(QLabel):
 
     Signals:
         clicked(image): the ``ReadyImage`` shown here.
+        menu_requested(image, global_pos): a right-click (or the menu key) on the tile.
     """
 
     clicked = Signal(object)
+    menu_requested = Signal(object, QPoint)
 
     def __init__(self, image: ReadyImage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +96,9 @@ class ImageTile(QLabel):
 
     def drag_mime(self) -> QMimeData:
         return file_mime_data([self.image.path])
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 (Qt override)
+        self.menu_requested.emit(self.image, event.globalPos())
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -185,10 +198,12 @@ class ResultCell(QFrame):
 
     Signals:
         image_clicked(image): a tile was clicked.
+        image_menu(image, global_pos): a tile's context menu was asked for.
         error_action(action_id): a fix on one of this column's error cards was clicked.
     """
 
     image_clicked = Signal(object)
+    image_menu = Signal(object, QPoint)
     error_action = Signal(str)
 
     def __init__(self, title: str, loader: ThumbnailLoader, parent: QWidget | None = None):
@@ -215,6 +230,7 @@ class ResultCell(QFrame):
         self._grid.setSpacing(gap)
         self._stage = ""
         self._side = TILE
+        self._per_row = 1
         layout = QVBoxLayout(self)
         layout.setContentsMargins(gap, gap, gap, gap)
         layout.setSpacing(gap // 2)
@@ -228,12 +244,19 @@ class ResultCell(QFrame):
         self.set_tile_side(TILE)
         loader.loaded.connect(self._on_loader_loaded)
 
-    def set_tile_side(self, side: int) -> None:
-        """Resize the tiles (columns share the width in grid mode)."""
-        self._side = side
-        self.setFixedWidth(side + 2 * spacing(self) + 2 * self.frameWidth())
-        for tile in self.tiles:
+    def set_tile_side(self, side: int, per_row: int = 1) -> None:
+        """Resize the tiles and set how many sit side by side (grid columns share the width)."""
+        gap = spacing(self)
+        if (side, per_row) == (self._side, self._per_row) and self.minimumWidth() > 0:
+            return
+        self._side, self._per_row = side, max(1, per_row)
+        self.setFixedWidth(
+            self._per_row * side + (self._per_row - 1) * gap + 2 * gap + 2 * self.frameWidth()
+        )
+        for index, tile in enumerate(self.tiles):
             tile.set_side(side)
+            self._grid.removeWidget(tile)
+            self._grid.addWidget(tile, *divmod(index, self._per_row))
 
     def sizeHint(self) -> QSize:
         # The row lays columns out by their size hint; a column's height depends on its fixed
@@ -260,7 +283,8 @@ class ResultCell(QFrame):
         tile = ImageTile(image, self)
         tile.set_side(self._side)
         tile.clicked.connect(self.image_clicked.emit)
-        self._grid.addWidget(tile, len(self.tiles), 0)
+        tile.menu_requested.connect(self.image_menu.emit)
+        self._grid.addWidget(tile, *divmod(len(self.tiles), self._per_row))
         self.tiles.append(tile)
         if (thumb := self._loader.get(image.path)) is not None:
             tile.set_thumbnail(thumb)
@@ -325,18 +349,24 @@ class ResultsView(QScrollArea):
         self._fit_tiles()
         return self.cells
 
-    def tile_side(self) -> int:
-        """The tile side that lets every column show without scrolling sideways."""
+    def tile_layout(self) -> tuple[int, int]:
+        """Tile side and tiles per row that show every column without scrolling sideways.
+
+        Several columns (grid mode) share the width, one tile wide each; a single column
+        places its images side by side instead.
+        """
         count = max(1, len(self.cells))
         gap = spacing(self)
         frame = 2 * gap + 4  # a column's margins and frame
         room = (self.viewport().width() - (count - 1) * gap) // count - frame
-        return max(MIN_TILE, min(TILE, room))
+        side = max(MIN_TILE, min(TILE, room))
+        per_row = max(1, (room + gap) // (side + gap)) if count == 1 else 1
+        return side, per_row
 
     def _fit_tiles(self) -> None:
-        side = self.tile_side()
+        side, per_row = self.tile_layout()
         for cell in self.cells:
-            cell.set_tile_side(side)
+            cell.set_tile_side(side, per_row)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QPoint, Signal
 
 from orq_desktop.core.chat_types import ErrorInfo
 from orq_desktop.core.image_types import ReadyImage
@@ -48,6 +48,7 @@ class GenerateRuns(QObject):
         status(text): the overall progress line ("Generating 2 requests… 3.4 s").
         image_saved(image): a ``ReadyImage`` was saved (any column).
         image_clicked(image): a result tile was clicked.
+        image_menu(image, global_pos): a result tile's context menu was asked for.
         refused(reason): a column's request was not sent.
         failed(error): a column shows an error card.
         error_action(action_id): a fix on a card that is not "retry" (handled by the panel).
@@ -57,6 +58,7 @@ class GenerateRuns(QObject):
     status = Signal(str)
     image_saved = Signal(object)
     image_clicked = Signal(object)
+    image_menu = Signal(object, QPoint)
     refused = Signal(str)
     failed = Signal(object)
     error_action = Signal(str)
@@ -83,6 +85,7 @@ class GenerateRuns(QObject):
         for index, ((_title, request), cell) in enumerate(zip(columns, cells, strict=True)):
             cell.error_action.connect(lambda action, i=index: self._on_cell_error_action(i, action))
             cell.image_clicked.connect(self.image_clicked.emit)
+            cell.image_menu.connect(self.image_menu.emit)
             self._start(index, cell, request)
 
     def cancel(self) -> bool:

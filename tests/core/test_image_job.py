@@ -237,3 +237,13 @@ def test_a_second_start_while_busy_is_refused(qtbot, sim_server, make_job) -> No
         assert not job.start({"prompt": "b", "model": "openai/dall-e-2", "size": "8x8"})
     assert len(rec.of("refused")) == 1
     assert len(rec.of("image_ready")) == 1
+
+
+def test_no_api_key_gives_its_card_without_logging_a_bug(qtbot, aloop, tmp_path, caplog) -> None:
+    conn = Connection(ConnectionConfig(base_url="http://127.0.0.1:9", api_key=None))
+    job = ImageJob(conn.client, lambda: tmp_path / "images", parent=conn)
+    rec = run(qtbot, job, {"prompt": "x", "model": "openai/dall-e-2"})
+    (card,) = rec.of("failed")
+    assert card.title == "No API key"
+    assert [a.action_id for a in card.actions] == ["reenter_key"]
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []

@@ -182,3 +182,33 @@ def test_generate_explains_why_it_is_disabled(qtbot, make_rig) -> None:
     panel.grid_toggle.setChecked(True)
     panel.grid_bar.clear()
     assert panel.generate_button.toolTip() == "Add at least one column to the grid."
+
+
+def test_a_result_tile_menu_offers_the_file_actions(qtbot, make_rig) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    rig = make_rig()
+    panel = rig.panel
+    fill(panel, "menu please", {"model": "openai/dall-e-2", "size": "256x256"})
+    generate(qtbot, rig)
+    (tile,) = panel.results.cells[0].tiles
+    menu = panel.image_menu(tile.image)
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert list(actions) == [
+        "View",
+        "Save as…",
+        "Copy image",
+        "Open containing folder",
+        "Use these settings",
+    ]
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    actions["Copy image"].trigger()
+    qtbot.waitUntil(
+        lambda: bool(clipboard.mimeData() and clipboard.mimeData().hasImage()), timeout=5000
+    )
+    panel.form.prompt.setPlainText("changed")
+    actions["Use these settings"].trigger()
+    assert panel.form.prompt_text() == "menu please"
+    assert tile.drag_mime().urls()[0].toLocalFile() == tile.image.path
+    menu.close()
