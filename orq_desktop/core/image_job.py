@@ -292,3 +292,34 @@ def _stops_the_rest(exc: BaseException) -> bool:
     from orq_desktop.store.images import ImageSaveError
 
     return isinstance(exc, ImageSaveError)
+
+
+class ImageJobs(QObject):
+    """Makes the image jobs the panel asks for (one per grid column) and closes them all.
+
+    The composition root passes ``jobs.make`` to the image panel and awaits ``jobs.aclose()``
+    at shutdown, so no request outlives the window.
+    """
+
+    def __init__(
+        self,
+        client: ClientProvider,
+        folder: Callable[[], Path],
+        *,
+        secrets: Callable[[], Iterable[str]] = tuple,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._client = client
+        self._folder = folder
+        self._secrets = secrets
+        self.made: list[ImageJob] = []
+
+    def make(self) -> ImageJob:
+        job = ImageJob(self._client, self._folder, secrets=self._secrets, parent=self)
+        self.made.append(job)
+        return job
+
+    async def aclose(self) -> None:
+        """Cancel every running job and wait for them."""
+        await asyncio.gather(*(job.aclose() for job in self.made))

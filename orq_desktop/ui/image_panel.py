@@ -2,7 +2,14 @@
 
 It talks to image jobs (``orq_desktop.core.image_job``) and the image library
 (``orq_desktop.core.image_library``) only through their methods and signals; it owns no request,
-awaits nothing, and never touches httpx or the files' store.
+awaits nothing, and never touches httpx or the files' store. Built by the composition root:
+
+    library = ImageLibrary.from_qsettings(settings, paths.images_dir())
+    jobs = ImageJobs(connection.client, library.folder, secrets=lambda: (key,))
+    panel = ImagePanel(jobs.make, library, orq=routing.orq, thumbnail_dir=...)
+    panel.orq_loaded.connect(routing.set_orq)    # a re-run sends the same routing options
+    ...
+    await jobs.aclose(); await library.aclose()  # at shutdown
 """
 
 from __future__ import annotations

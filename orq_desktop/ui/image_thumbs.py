@@ -129,6 +129,7 @@ class ThumbnailLoader(QObject):
         self._memory: OrderedDict[str, QImage] = OrderedDict()
         self._pending: OrderedDict[str, None] = OrderedDict()  # newest last
         self._running: set[str] = set()
+        self._failed: set[str] = set()  # unreadable: not tried again until forgotten
         self._generation = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(threads)
@@ -145,7 +146,7 @@ class ThumbnailLoader(QObject):
 
     def request(self, path: str) -> None:
         """Decode ``path``'s thumbnail soon (unless it is in memory or already on its way)."""
-        if path in self._memory or path in self._running:
+        if path in self._memory or path in self._running or path in self._failed:
             return
         self._pending[path] = None
         self._pending.move_to_end(path)
@@ -158,10 +159,12 @@ class ThumbnailLoader(QObject):
         if path is None:
             self._memory.clear()
             self._pending.clear()
+            self._failed.clear()
             self._generation += 1
             self._running.clear()
         else:
             self._memory.pop(path, None)
+            self._failed.discard(path)
 
     def wait_idle(self, msecs: int = 5000) -> bool:
         """Block until the workers are idle (tests and shutdown)."""
@@ -189,6 +192,8 @@ class ThumbnailLoader(QObject):
             self._memory[path] = image
             while len(self._memory) > self._memory_items:
                 self._memory.popitem(last=False)
+        else:
+            self._failed.add(path)
         self._dispatch()
         self.loaded.emit(path, image if isinstance(image, QImage) else QImage())
 

@@ -262,3 +262,24 @@ def test_aclose_cancels_a_running_job(qtbot, sim_server, make_job) -> None:
     qtbot.waitUntil(closing.done, timeout=2000)
     assert cancelled == [True]
     assert not job.busy
+
+
+def test_the_job_pool_closes_every_job_it_made(qtbot, aloop, sim_server, tmp_path) -> None:
+    from orq_desktop.core.image_job import ImageJobs
+
+    conn = Connection(ConnectionConfig(base_url=sim_server.url, api_key="test-key"))
+    jobs = ImageJobs(conn.client, lambda: tmp_path / "images", parent=conn)
+    first, second = jobs.make(), jobs.make()
+    assert first is not second
+    assert first.parent() is jobs
+    cancelled: list[int] = []
+    first.cancelled.connect(lambda: cancelled.append(1))
+    second.cancelled.connect(lambda: cancelled.append(2))
+    assert first.start({**REQUEST, "model": "sim/slow-5000"})
+    assert second.start({**REQUEST, "model": "sim/slow-5000"})
+    closing = asyncio.ensure_future(jobs.aclose())
+    qtbot.waitUntil(closing.done, timeout=3000)
+    assert sorted(cancelled) == [1, 2]
+    assert not first.busy and not second.busy
+    task = asyncio.ensure_future(conn.aclose())
+    qtbot.waitUntil(task.done, timeout=3000)

@@ -99,6 +99,13 @@ def test_an_unreadable_file_gives_a_null_thumbnail(qtbot, tmp_path) -> None:
         loader.request(str(path))
     assert blocker.args[1].isNull()
     assert loader.get(str(path)) is None
+    loader.request(str(path))  # a view repainting the placeholder asks again ...
+    assert loader.pending == 0  # ... and the broken file is not decoded over and over
+    assert loader.requested == 1
+    loader.forget(str(path))
+    loader.request(str(path))
+    assert loader.requested == 2
+    loader.wait_idle()
 
 
 def test_search_filters_by_prompt(qtbot, browser, tmp_path) -> None:

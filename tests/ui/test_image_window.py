@@ -11,8 +11,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QListView, QPlainTextEdit, QPushButton
 
 from orq_desktop.core.connection import Connection, ConnectionConfig
-from orq_desktop.core.image_job import ImageJob
+from orq_desktop.core.image_job import ImageJobs
 from orq_desktop.core.image_library import ImageLibrary
+from orq_desktop.core.routing_state import RoutingState
 from orq_desktop.ui.image_panel import ImagePanel
 from orq_desktop.ui.main_window import MainWindow
 
@@ -21,14 +22,21 @@ pytestmark = pytest.mark.gui
 
 @pytest.fixture
 def window(qtbot, aloop, tmp_path, sim_server) -> Any:
+    # The wiring the composition root does (see the image panel's docstring).
     conn = Connection(ConnectionConfig(base_url=sim_server.url, api_key="k"))
     settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
     library = ImageLibrary.from_qsettings(settings, tmp_path / "images")
-    panel = ImagePanel(lambda: ImageJob(conn.client, library.folder), library)
+    jobs = ImageJobs(conn.client, library.folder, secrets=lambda: (conn.config.api_key or "",))
+    routing = RoutingState()
+    panel = ImagePanel(jobs.make, library, orq=routing.orq, thumbnail_dir=tmp_path / "thumbs")
     win = MainWindow(settings, images_panel=panel)
+    panel.status_message.connect(win.show_status)
+    panel.orq_loaded.connect(routing.set_orq)
     qtbot.addWidget(win)
     win.show()
     yield win, panel, library, settings
+    closing = asyncio.ensure_future(jobs.aclose())
+    qtbot.waitUntil(closing.done, timeout=5000)
     task = asyncio.ensure_future(conn.aclose())
     qtbot.waitUntil(task.done, timeout=5000)
 
@@ -57,7 +65,8 @@ def test_ctrl_enter_generates_and_the_folder_choice_is_kept(qtbot, window, tmp_p
     assert panel.generate_action.isEnabled()
     panel.generate_action.trigger()
     qtbot.waitUntil(lambda: not panel.busy and not library.busy, timeout=10_000)
-    assert len(list((tmp_path / "images").glob("*.png"))) == 1
+    (saved,) = (tmp_path / "images").glob("*.png")
+    assert win.statusBar().currentMessage() == f"Saved {saved.name}"
     panel.files.ask_folder = lambda _parent, _current: str(tmp_path / "elsewhere")
     with qtbot.waitSignal(library.listed, timeout=5000):
         panel.browser.folder_button.click()
