@@ -8,17 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from PySide6.QtCore import QMimeData, QObject, QUrl, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from orq_desktop.core.chat_types import ErrorInfo
 from orq_desktop.core.image_types import GalleryItem, ReadyImage
 from orq_desktop.ui.image_thumbs import FullImageLoader
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
+
+
+class LibraryLike(Protocol):
+    """What the panel needs of an ``ImageLibrary``."""
+
+    folder_changed: Any
+    listed: Any
+    added: Any
+    settings_loaded: Any
+    settings_missing: Any
+    copied: Any
+    action_failed: Any
+
+    def folder(self) -> Path: ...
+    def set_folder(self, folder: Path | str) -> None: ...
+    def refresh(self) -> None: ...
+    def add_ready(self, image: ReadyImage) -> None: ...
+    def load_settings(self, path: Path | str) -> None: ...
+    def save_copy(self, source: Path | str, destination: Path | str) -> None: ...
 
 
 def dropped_image(mime: QMimeData | None) -> str | None:
@@ -61,7 +80,7 @@ class ImageFileActions(QObject):
     ask_folder: Callable[[QWidget, str], str] = staticmethod(_ask_folder)
     open_url: Callable[[QUrl], Any] = staticmethod(QDesktopServices.openUrl)
 
-    def __init__(self, widget: QWidget, library: Any, loader: FullImageLoader) -> None:
+    def __init__(self, widget: QWidget, library: LibraryLike, loader: FullImageLoader) -> None:
         super().__init__(widget)
         self._widget = widget
         self._library = library
@@ -92,6 +111,20 @@ class ImageFileActions(QObject):
         """Put the image (decoded off the UI thread) and its file on the clipboard."""
         path = _path_of(image)
         self._copying[self._loader.load(path)] = path
+
+    def menu(
+        self, image: ReadyImage, *, view: Callable[[], object], use: Callable[[], object]
+    ) -> QMenu:
+        """A context menu for one image: view, Save as…, Copy image, folder, use its settings."""
+        menu = QMenu(self._widget)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction("View", view)
+        menu.addAction("Save as…", lambda: self.save_as(image))
+        menu.addAction("Copy image", lambda: self.copy_image(image))
+        menu.addAction("Open containing folder", self.open_folder)
+        menu.addSeparator()
+        menu.addAction("Use these settings", use).setEnabled(bool(image.settings))
+        return menu
 
     def open_folder(self) -> None:
         folder = self._library.folder()

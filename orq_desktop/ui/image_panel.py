@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orq_desktop.core.image_options import build_request
+from orq_desktop.core.image_options import build_request, request_from_settings
 from orq_desktop.core.image_types import GalleryItem, ReadyImage
 from orq_desktop.ui.image_browser import ImageBrowser
-from orq_desktop.ui.image_files import ImageFileActions, dropped_image
+from orq_desktop.ui.image_files import ImageFileActions, LibraryLike, dropped_image
 from orq_desktop.ui.image_form import ImageForm
 from orq_desktop.ui.image_grid import GridBar
 from orq_desktop.ui.image_results import ResultsView
@@ -45,25 +45,6 @@ from orq_desktop.ui.widgets_inline import InlineMessage
 from orq_desktop.ui.widgets_labels import QuietLabel
 
 RESULT_THUMB = 256
-
-
-class LibraryLike(Protocol):
-    """What the panel needs of an ``ImageLibrary``."""
-
-    folder_changed: Any
-    listed: Any
-    added: Any
-    settings_loaded: Any
-    settings_missing: Any
-    copied: Any
-    action_failed: Any
-
-    def folder(self) -> Path: ...
-    def set_folder(self, folder: Path | str) -> None: ...
-    def refresh(self) -> None: ...
-    def add_ready(self, image: ReadyImage) -> None: ...
-    def load_settings(self, path: Path | str) -> None: ...
-    def save_copy(self, source: Path | str, destination: Path | str) -> None: ...
 
 
 class ImagePanel(QWidget):
@@ -224,9 +205,8 @@ class ImagePanel(QWidget):
         self.status_message.emit(f"Loaded the settings of {name}: press Generate to re-run.")
         self.refresh()
 
-    def load_item(self, item: GalleryItem) -> bool:
-        from orq_desktop.core.image_options import request_from_settings
-
+    def load_item(self, item: GalleryItem | ReadyImage) -> bool:
+        """Load a gallery item's (or a result's) saved request; False if it holds none."""
         request = request_from_settings(item.settings or {})
         if request is None:
             self.notice.set_text("This image holds no settings to re-run.")
@@ -318,23 +298,10 @@ class ImagePanel(QWidget):
             self.error_action.emit(action)
 
     def image_menu(self, image: ReadyImage) -> QMenu:
-        """The context menu of a result tile: view, Save as…, Copy image, folder, settings."""
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction("View", lambda: self._show_ready(image))
-        menu.addAction("Save as…", lambda: self.files.save_as(image))
-        menu.addAction("Copy image", lambda: self.files.copy_image(image))
-        menu.addAction("Open containing folder", self.files.open_folder)
-        menu.addSeparator()
-        use = menu.addAction("Use these settings", lambda: self._load_ready(image))
-        use.setEnabled(bool(image.settings))
-        return menu
-
-    def _load_ready(self, image: ReadyImage) -> None:
-        from orq_desktop.core.image_options import request_from_settings
-
-        if (request := request_from_settings(image.settings)) is not None:
-            self.load_request(request, image.path)
+        """The context menu of a result tile."""
+        return self.files.menu(
+            image, view=lambda: self._show_ready(image), use=lambda: self.load_item(image)
+        )
 
     def _show_ready(self, image: ReadyImage) -> None:
         self.viewer.show_image(image.path, image.settings, width=image.width, height=image.height)
