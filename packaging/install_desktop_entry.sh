@@ -69,7 +69,10 @@ install_entry() {
   mkdir -p "$data/applications" "$data/metainfo" "$data/icons/hicolor/scalable/apps"
   local desktop="$data/applications/$app_id.desktop"
   if [ -n "$exec_cmd" ]; then
-    [ -f "$exec_cmd" ] && [ -x "$exec_cmd" ] || { say "not an executable file: $exec_cmd"; exit 1; }
+    if [ ! -f "$exec_cmd" ] || [ ! -x "$exec_cmd" ]; then
+      say "not an executable file: $exec_cmd"
+      exit 1
+    fi
     # The menu starts programs from the home folder: the entry needs an absolute path.
     exec_cmd="$(cd "$(dirname "$exec_cmd")" && pwd)/$(basename "$exec_cmd")"
     write_desktop "$exec_cmd" "$desktop.tmp"

@@ -25,12 +25,13 @@ trap 'rm -rf "$tmp"' EXIT
 
 say "Checking $bundle"
 for program in orq-desktop orq-desktop-smoke; do
-  [ -x "$bundle/$program" ] && pass "$program is there" || fail "$program is missing"
+  if [ -x "$bundle/$program" ]; then pass "$program is there"; else fail "$program is missing"; fi
 done
 
 version=$("$bundle/orq-desktop" --version 2>&1) || true
 want=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' "$here/orq_desktop/__init__.py")
-[ "$version" = "orq-desktop $want" ] && pass "--version: $version" || fail "--version said: $version"
+if [ "$version" = "orq-desktop $want" ]; then pass "--version: $version"
+else fail "--version said: $version"; fi
 help=$("$bundle/orq-desktop" --help 2>&1) || true
 for option in --demo --data-dir --version; do
   grep -q -- "$option" <<<"$help" || fail "--help does not mention $option"
@@ -40,12 +41,14 @@ done
 for plugin in platforms/libqoffscreen.so platforms/libqxcb.so platforms/libqwayland.so \
   imageformats/libqjpeg.so imageformats/libqwebp.so imageformats/libqgif.so \
   imageformats/libqsvg.so iconengines/libqsvgicon.so; do
-  [ -f "$qt/plugins/$plugin" ] && pass "Qt plugin $plugin" || fail "Qt plugin $plugin is missing"
+  if [ -f "$qt/plugins/$plugin" ]; then pass "Qt plugin $plugin"
+  else fail "Qt plugin $plugin is missing"; fi
 done
 unwanted=$(find "$internal" \( -name 'libQt6Pdf*' -o -name 'libQt6Qml*' -o -name 'libQt6Quick*' \
   -o -name 'libQt6Network*' -o -name 'libgtk-3*' -o -name 'libqpdf.so' -o -name 'libqgtk3.so' \) \
   -printf '%P ')
-[ -z "$unwanted" ] && pass "no unused Qt modules" || fail "unused parts in the bundle: $unwanted"
+if [ -z "$unwanted" ]; then pass "no unused Qt modules"
+else fail "unused parts in the bundle: $unwanted"; fi
 
 # Every bundled library finds its own dependencies (in the bundle or on the system).
 if command -v ldd >/dev/null 2>&1; then
@@ -55,8 +58,8 @@ if command -v ldd >/dev/null 2>&1; then
       missing+="${lib#"$internal"/}: $(tr -s ' \t\n' ' ' <<<"$out")"$'\n'
     fi
   done < <(find "$internal" -type f -name '*.so*' -print0)
-  [ -z "$missing" ] && pass "every bundled library resolves its dependencies" ||
-    fail "unresolved libraries:"$'\n'"$missing"
+  if [ -z "$missing" ]; then pass "every bundled library resolves its dependencies"
+  else fail "unresolved libraries:"$'\n'"$missing"; fi
 fi
 
 run_smoke() {  # $1: label, then the command prefix
