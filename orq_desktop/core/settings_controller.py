@@ -29,6 +29,7 @@ from orq_desktop.core.connection_test import (
     ConnectionTester,
     base_url_problem,
     proxy_problem,
+    socks_available,
     split_proxy_login,
 )
 from orq_desktop.core.key_manager import KeyManager
@@ -136,6 +137,15 @@ class SettingsController(QObject):
         keys.problem.connect(self._on_keys_problem)
 
     # -- what is in force ---------------------------------------------------------------------
+
+    @staticmethod
+    def new_form(**fields: Any) -> SettingsForm:
+        """A ``SettingsForm`` (the dialog builds its forms here, without importing core)."""
+        return SettingsForm(**fields)
+
+    @staticmethod
+    def socks_available() -> bool:
+        return socks_available()
 
     @property
     def settings(self) -> settings_mod.AppSettings:
