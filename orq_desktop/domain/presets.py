@@ -200,6 +200,19 @@ class Preset:
         return body
 
 
+def keep_thread_id(orq: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """``orq`` for this conversation: a ``thread`` in it keeps the conversation's thread id
+    (from ``current``), so a preset or a pasted request never files this conversation under
+    another one's thread. Tags and everything else come from ``orq``. With no current thread
+    id, ``orq`` is returned as it is."""
+    out = copy.deepcopy(dict(orq))
+    thread = out.get("thread")
+    own = current.get("thread")
+    if isinstance(thread, dict) and isinstance(own, Mapping) and own.get("id"):
+        thread["id"] = own["id"]
+    return out
+
+
 def preset_to_bytes(preset: Preset) -> bytes:
     """The preset as a UTF-8 JSON file (indented, non-ASCII text kept readable)."""
     return (json.dumps(preset.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")

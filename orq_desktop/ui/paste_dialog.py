@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from orq_desktop.core.presets_store import check_request
 from orq_desktop.domain.paste import FormFill, PasteResult, parse_pasted
-from orq_desktop.domain.presets import RequestKind
+from orq_desktop.domain.presets import RequestKind, keep_thread_id
 from orq_desktop.ui.layout import em, error_colour, line_height, spacing, vbox
 
 _KINDS = {
@@ -58,7 +58,8 @@ class Routing(Protocol):
 
 
 def apply_chat_fill(fill: FormFill, form: ChatForm, routing: Routing) -> list[str]:
-    """Put a pasted chat request into the form; returns notes on values the form did not take."""
+    """Put a pasted chat request into the form; returns notes on values the form did not take.
+    A pasted ``thread`` keeps this conversation's thread id (``keep_thread_id``)."""
     notes: list[str] = []
     if fill.params is not None or fill.model is not None:
         options = dict(fill.params) if fill.params is not None else form.options()
@@ -70,7 +71,7 @@ def apply_chat_fill(fill: FormFill, form: ChatForm, routing: Routing) -> list[st
     if fill.prompt is not None:
         form.prompt_input.setPlainText(fill.prompt)
     if fill.orq is not None:
-        routing.set_orq(fill.orq)
+        routing.set_orq(keep_thread_id(fill.orq, routing.orq()))
     return notes
 
 
@@ -109,6 +110,8 @@ def fill_lines(fill: FormFill) -> list[str]:
         lines.append(f"{box}: {_short(fill.prompt)}")
     if fill.orq is not None:
         lines.append(f"Routing options: {_orq_summary(fill.orq)}")
+        if "thread" in fill.orq:
+            lines.append("Thread: its tags are taken; the conversation keeps its own thread id")
     return lines
 
 

@@ -3,7 +3,9 @@
 
 A preset is the whole chat configuration: model, parameters, system prompt and the ``orq``
 object (``orq_desktop.domain.presets``). Choosing one puts it into the chat form and the routing
-state. Every dialog opens without blocking (``open()`` and signals); the methods they end in
+state; a thread in it keeps the current conversation's thread id (``keep_thread_id``).
+
+Every dialog opens without blocking (``open()`` and signals); the methods they end in
 (``save_as``, ``delete_current``, ``import_from``, ``export_to``) can be called directly.
 """
 
@@ -27,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from orq_desktop.core.presets_store import PresetsStore, PresetsStoreError, check_request
 from orq_desktop.domain.paste import PasteResult
-from orq_desktop.domain.presets import PresetError, make_preset
+from orq_desktop.domain.presets import PresetError, keep_thread_id, make_preset
 from orq_desktop.settings import DEFAULT_BASE_URL, PATH_PREFIXES
 from orq_desktop.ui.code_dialog import CodeDialog, open_code_dialog
 from orq_desktop.ui.layout import em, hbox, spacing, vbox
@@ -160,7 +162,7 @@ class PresetsBar(QWidget):
             return False
         notes = self._form.set_options(preset.options())
         self._form.set_system_prompt(preset.system_prompt)
-        self._routing.set_orq(preset.orq)
+        self._routing.set_orq(keep_thread_id(preset.orq, self._routing.orq()))
         self._select(name)
         self.message.set_text("\n".join(notes))
         self.status_message.emit(f"Preset “{name}” applied.")

@@ -16,6 +16,7 @@ from orq_desktop.domain.presets import (
     PresetError,
     clean_name,
     find_key_fields,
+    keep_thread_id,
     make_preset,
     parse_preset,
     preset_from_json,
@@ -176,3 +177,16 @@ def test_the_editable_parameters_are_what_a_preset_holds() -> None:
     params = {k: None for k in EDITABLE_CHAT_PARAMS}
     preset = Preset("A", "m", params)
     assert set(preset.options()) == EDITABLE_CHAT_PARAMS | {"model"}
+
+
+def test_keep_thread_id() -> None:
+    new = {"thread": {"id": "a", "tags": ["t"]}, "retry": {"count": 1}}
+    assert keep_thread_id(new, {"thread": {"id": "b"}}) == {
+        "thread": {"id": "b", "tags": ["t"]},
+        "retry": {"count": 1},
+    }
+    assert keep_thread_id(new, {}) == new
+    assert keep_thread_id({"retry": {"count": 1}}, {"thread": {"id": "b"}}) == {
+        "retry": {"count": 1}
+    }
+    assert new["thread"]["id"] == "a"  # not changed in place

@@ -256,3 +256,26 @@ def test_view_code_shows_the_forms_request_without_the_key(
     for title in CodeDialog.TABS:
         assert CANARY not in dialog.code(title)
     assert json.loads(dialog.code("JSON"))["temperature"] == 0.2
+
+
+def test_a_preset_or_paste_keeps_the_conversations_thread_id(parts: Parts) -> None:
+    parts.fill(SUPPORT, "", {"thread": {"id": "thread_SAVED", "tags": ["vip"]}})
+    parts.bar.save_as("Tagged")
+    assert parts.store.get("Tagged").orq["thread"]["id"] == "thread_SAVED"  # type: ignore[union-attr]
+    parts.routing.set_orq({"thread": {"id": "thread_NOW"}})  # a new conversation
+    parts.choose("Tagged")
+    assert parts.routing.orq() == {"thread": {"id": "thread_NOW", "tags": ["vip"]}}
+    parts.routing.set_orq({})  # no thread yet: the preset's is used as it is
+    parts.choose("Tagged")
+    assert parts.routing.orq() == {"thread": {"id": "thread_SAVED", "tags": ["vip"]}}
+
+    parts.routing.set_orq({"thread": {"id": "thread_NOW"}})
+    parts.bar.paste_button.click()
+    (dialog,) = open_dialogs(PasteDialog)
+    dialog.set_text('{"thread": {"id": "thread_THEIRS", "tags": ["x"]}, "retry": {"count": 1}}')
+    assert "the conversation keeps its own thread id" in dialog.preview.toPlainText()
+    dialog.apply_button.click()
+    assert parts.routing.orq() == {
+        "thread": {"id": "thread_NOW", "tags": ["x"]},
+        "retry": {"count": 1},
+    }
