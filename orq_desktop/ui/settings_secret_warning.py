@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTextEdit
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTableWidget, QTextEdit
 
 from orq_desktop.domain.secret_scan import Finding, find_secrets
 
@@ -20,7 +20,7 @@ PROMPT_NOTICE = "Prompts are sent to the model and kept in the history."
 VARIABLE_NOTICE = "Variables are sent to the model and kept in the history."
 METADATA_NOTICE = "Metadata is sent to the router and kept in the history."
 
-TextField = QPlainTextEdit | QTextEdit | QLineEdit
+TextField = QPlainTextEdit | QTextEdit | QLineEdit | QTableWidget  # a table: every cell
 
 
 class _SetsText(Protocol):
@@ -48,7 +48,11 @@ class SecretWarning(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.DEBOUNCE_MS)
         self._timer.timeout.connect(self.check_now)
-        edit.textChanged.connect(self._on_edit_changed)
+        if isinstance(edit, QTableWidget):
+            edit.itemChanged.connect(self._on_edit_changed)
+            edit.model().rowsRemoved.connect(self._on_edit_changed)
+        else:
+            edit.textChanged.connect(self._on_edit_changed)
         self._show("")
 
     def text_for(self, findings: list[Finding]) -> str:
@@ -62,9 +66,7 @@ class SecretWarning(QObject):
     def check_now(self) -> None:
         """Check the field's text at once (the debounce timer calls this)."""
         self._timer.stop()
-        edit = self._edit
-        text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
-        self.findings = find_secrets(text)
+        self.findings = find_secrets(_text_of(self._edit))
         self._show(self.text_for(self.findings))
 
     def _on_edit_changed(self, *_args: object) -> None:
@@ -79,10 +81,22 @@ class SecretWarning(QObject):
             notice.set_text(text or None)
 
 
+def _text_of(edit: TextField) -> str:
+    if isinstance(edit, QLineEdit):
+        return edit.text()
+    if isinstance(edit, QTableWidget):
+        cells = (edit.item(r, c) for r in range(edit.rowCount()) for c in range(edit.columnCount()))
+        return "\n".join(cell.text() for cell in cells if cell is not None)
+    return edit.toPlainText()
+
+
 def attach_secret_warning(
     edit: TextField, notice: Notice, why: str = PROMPT_NOTICE
 ) -> SecretWarning:
     """Watch ``edit``; ``notice`` (a QLabel or an ``InlineMessage``) shows the warning.
+
+    ``edit`` is a QPlainTextEdit, QTextEdit or QLineEdit, or a QTableWidget (every cell is
+    checked: a metadata table of key/value rows).
 
     ``why`` says where the text goes (``PROMPT_NOTICE``, ``VARIABLE_NOTICE``,
     ``METADATA_NOTICE``). The watcher lives as long as ``edit``.

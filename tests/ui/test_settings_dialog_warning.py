@@ -7,10 +7,19 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from orq_desktop.ui import settings_secret_warning as warning_mod
 from orq_desktop.ui.settings_secret_warning import (
+    METADATA_NOTICE,
     VARIABLE_NOTICE,
     SecretWarning,
     attach_secret_warning,
@@ -114,3 +123,19 @@ def test_several_kinds_are_named_together(qtbot: Any) -> None:
     assert notice.text().startswith(
         "This looks like an API key (an OpenAI-style key (sk-…) and an AWS access key id)."
     )
+
+
+def test_a_key_in_a_metadata_table_cell_warns(qtbot: Any) -> None:
+    table, notice = QTableWidget(0, 2), InlineMessage()
+    _box = host(qtbot, table, notice)
+    attach_secret_warning(table, notice, METADATA_NOTICE)
+    table.insertRow(0)
+    table.setItem(0, 0, QTableWidgetItem("department"))
+    table.setItem(0, 1, QTableWidgetItem("Engineering"))
+    qtbot.wait(400)
+    assert not notice.isVisible()
+    table.item(0, 1).setText(KEY)
+    qtbot.waitUntil(notice.isVisible, timeout=2000)
+    assert notice.text().endswith("Metadata is sent to the router and kept in the history.")
+    table.removeRow(0)
+    qtbot.waitUntil(lambda: not notice.isVisible(), timeout=2000)
