@@ -120,6 +120,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     try:
         await warming  # the models (and in demo mode the simulator) are imported in a thread
         editor_box.append(wiring.build_options_editor(layout))
+        wiring.build_presets_bar()
         if demo:
             wiring.start_demo()
         else:
@@ -210,6 +211,31 @@ class AppParts:
         feed_prompts()
         panel.refresh()
         return editor
+
+    def build_presets_bar(self) -> None:
+        """Presets, Paste request and View code, in a toolbar above the tabs."""
+        from PySide6.QtWidgets import QToolBar
+
+        from orq_desktop.core.presets_store import PresetsStore
+        from orq_desktop.ui.code_dialog import session_history
+        from orq_desktop.ui.presets_bar import PresetsBar
+
+        config = self.connection
+
+        bar = PresetsBar(
+            PresetsStore(),
+            self.panel,  # type: ignore[arg-type]  # ChatForm wants prompt_input settable
+            self.routing,
+            endpoint=lambda: (config.config.base_url, config.config.path_prefix),
+            history=lambda: session_history(self.session),
+        )
+        bar.status_message.connect(self.window.show_status)
+        toolbar = QToolBar("Presets", self.window)
+        toolbar.setObjectName("presetsToolbar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(bar)
+        self.window.addToolBar(toolbar)
+        self.presets_bar = bar
 
     def ask_key(self, explanation: str | None = None) -> None:
         from PySide6.QtCore import Qt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from orq_desktop.core.chat_types import AnswerInfo
 from orq_desktop.ui.message_view import plain_label
@@ -64,9 +64,10 @@ class AnswerFooter(QWidget):
         self.timeline_button = TimelineButton(self)
         self.timeline_button.timeline_requested.connect(self.timeline_requested)
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
+        # Two rows, so a narrow transcript never needs a horizontal scroll bar: what answered
+        # and how fast, then the trace id with its buttons.
+        facts = QHBoxLayout()
+        facts.setSpacing(8)
         for widget in (
             self.model_label,
             self.fallback_tag,
@@ -74,11 +75,19 @@ class AnswerFooter(QWidget):
             self.tokens_label,
             self.finish_label,
         ):
-            layout.addWidget(widget)
-        layout.addStretch(1)
-        layout.addWidget(self.trace_label)
-        layout.addWidget(self.copy_trace_button)
-        layout.addWidget(self.timeline_button)
+            facts.addWidget(widget)
+        facts.addStretch(1)
+        trace = QHBoxLayout()
+        trace.setSpacing(8)
+        trace.addWidget(self.trace_label)
+        trace.addWidget(self.copy_trace_button)
+        trace.addWidget(self.timeline_button)
+        trace.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(facts)
+        layout.addLayout(trace)
         small = QFont(self.font())
         small.setPointSizeF(max(small.pointSizeF() * 0.85, 7.0))
         self.setFont(small)
