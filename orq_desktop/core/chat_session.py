@@ -3,6 +3,10 @@
 Widgets call ``send`` / ``stop`` / ``regenerate`` / ``edit_and_resend`` / ``new_chat`` and listen
 to the signals; they never await and never see httpx. Cancelling the task closes the HTTP stream,
 so the server sees the connection close when the user presses Stop.
+
+With a recorder (the history, see ``history_hooks``) the answer task first awaits
+``before_send``: the user turn is on disk before the request leaves, and a failed write means the
+request is not sent. The turn is accepted (``user_message_added``) only after that write.
 """
 
 from __future__ import annotations
@@ -13,13 +17,20 @@ import inspect
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from orq_desktop.core.chat_types import AnswerInfo, ErrorInfo, MessageState, Role
+from orq_desktop.core.history_hooks import (
+    ChatRecorder,
+    SendBlockedError,
+    SendPlan,
+    StreamSaver,
+    record_end,
+)
 from orq_desktop.core.tasks import report_unexpected
 
 if TYPE_CHECKING:
@@ -38,6 +49,8 @@ class Turn:
     role: Role
     text: str
     state: MessageState = MessageState.COMPLETE
+    info: AnswerInfo | None = None  # an answer's footer
+    error: ErrorInfo | None = None  # the card of an answer that failed
 
 
 # Either Connection.client (built on first use) or Connection.prepared (built in a thread).
@@ -59,6 +72,7 @@ class ChatSession(QObject):
             (regenerate, edit and resend).
         busy_changed(busy)
         conversation_cleared()
+        thread_changed(thread_id): the saved thread this conversation continues ("" for none).
     """
 
     user_message_added = Signal(str, str)
@@ -70,14 +84,27 @@ class ChatSession(QObject):
     messages_removed_from = Signal(str)
     busy_changed = Signal(bool)
     conversation_cleared = Signal()
+    thread_changed = Signal(str)
 
     _ids = itertools.count(1)
 
-    def __init__(self, client: ClientProvider, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        client: ClientProvider,
+        parent: QObject | None = None,
+        *,
+        recorder: ChatRecorder | None = None,
+    ) -> None:
         super().__init__(parent)
         self._client = client
+        self._recorder = recorder
         self._turns: list[Turn] = []
+        self._thread_id: str | None = None
         self._task: asyncio.Task[None] | None = None
+
+    def set_recorder(self, recorder: ChatRecorder | None) -> None:
+        """Save every turn through ``recorder`` from the next request on (None: keep nothing)."""
+        self._recorder = recorder
 
     # -- state ------------------------------------------------------------------------------------
 
@@ -88,6 +115,11 @@ class ChatSession(QObject):
     @property
     def turns(self) -> tuple[Turn, ...]:
         return tuple(self._turns)
+
+    @property
+    def thread_id(self) -> str | None:
+        """The saved thread this conversation continues (None until its first save)."""
+        return self._thread_id
 
     # -- actions ----------------------------------------------------------------------------------
 
@@ -103,9 +135,7 @@ class ChatSession(QObject):
         request = self._build_request([*self._turns, user], system_prompt, options)
         if request is None:
             return False
-        self._turns.append(user)
-        self.user_message_added.emit(user.msg_id, prompt)
-        self._start(request)
+        self._begin(request, system_prompt, options, len(self._turns), user)
         return True
 
     def regenerate(self, system_prompt: str, options: dict[str, Any]) -> bool:
@@ -121,9 +151,7 @@ class ChatSession(QObject):
         request = self._build_request(self._turns[: last_user + 1], system_prompt, options)
         if request is None:
             return False
-        if last_user + 1 < len(self._turns):
-            self._truncate(last_user + 1)
-        self._start(request)
+        self._begin(request, system_prompt, options, last_user + 1, None)
         return True
 
     def edit_and_resend(
@@ -140,10 +168,7 @@ class ChatSession(QObject):
         request = self._build_request([*self._turns[:index], user], system_prompt, options)
         if request is None:
             return False
-        self._truncate(index)
-        self._turns.append(user)
-        self.user_message_added.emit(user.msg_id, new_text)
-        self._start(request)
+        self._begin(request, system_prompt, options, index, user)
         return True
 
     def stop(self) -> None:
@@ -154,6 +179,23 @@ class ChatSession(QObject):
         self.stop()
         self._turns.clear()
         self.conversation_cleared.emit()
+        self._set_thread(None)
+
+    def load(self, thread_id: str, turns: Sequence[Turn]) -> bool:
+        """Continue a saved conversation; refused (False) while an answer is arriving.
+
+        The turns are replayed through the usual signals (``conversation_cleared``, then user
+        turns, answers and error cards), so a panel shows them as it showed the live ones.
+        """
+        if self.busy:
+            self.send_refused.emit("An answer is still arriving: stop it first.")
+            return False
+        self._turns = [t for t in turns if t.role is not Role.SYSTEM]
+        self.conversation_cleared.emit()
+        for turn in self._turns:
+            self._replay(turn)
+        self._set_thread(thread_id)
+        return True
 
     async def aclose(self) -> None:
         """Cancel a running answer and wait for it; call before the loop stops."""
@@ -196,19 +238,97 @@ class ChatSession(QObject):
             self.send_refused.emit("\n".join(friendly_errors(exc)))
             return None
 
-    def _start(self, request: ChatRequest) -> None:
-        msg_id = self._new_id()
-        self.answer_started.emit(msg_id, request.model)
-        self._task = asyncio.create_task(self._answer(msg_id, request), name=f"answer-{msg_id}")
+    def _set_thread(self, thread_id: str | None) -> None:
+        if thread_id != self._thread_id:
+            self._thread_id = thread_id
+            self.thread_changed.emit(thread_id or "")
+
+    def _replay(self, turn: Turn) -> None:
+        info = turn.info
+        if turn.role is Role.USER:
+            self.user_message_added.emit(turn.msg_id, turn.text)
+        elif turn.state is MessageState.ERROR and turn.error is not None and not turn.text:
+            self.answer_started.emit(turn.msg_id, _model_of(info))
+            self.answer_failed.emit(turn.msg_id, turn.error)
+        else:
+            self.answer_started.emit(turn.msg_id, _model_of(info))
+            self.answer_finished.emit(turn.msg_id, turn.text, turn.state.value, info)
+
+    def _begin(
+        self,
+        request: ChatRequest,
+        system_prompt: str,
+        options: dict[str, Any],
+        keep: int,
+        user: Turn | None,
+    ) -> None:
+        plan = SendPlan(
+            thread_id=self._thread_id,
+            kept=tuple(self._turns[:keep]),
+            dropped=tuple(self._turns[keep:]),
+            user=user,
+            answer_id=self._new_id(),
+            model=request.model,
+            system_prompt=system_prompt,
+            options=dict(options),
+        )
+        if self._recorder is None:
+            self._accept(plan)
+        self._task = asyncio.create_task(
+            self._answer(plan, request, self._recorder), name=f"answer-{plan.answer_id}"
+        )
         self._task.add_done_callback(report_unexpected)
         self._task.add_done_callback(lambda _t: self.busy_changed.emit(False))
         self.busy_changed.emit(True)
 
-    async def _answer(self, msg_id: str, request: ChatRequest) -> None:
+    def _accept(self, plan: SendPlan) -> None:
+        """The turn is on: trim what it replaces, show the user turn and open the answer."""
+        if len(plan.kept) < len(self._turns):
+            self._truncate(len(plan.kept))
+        if plan.user is not None:
+            self._turns.append(plan.user)
+            self.user_message_added.emit(plan.user.msg_id, plan.user.text)
+        self.answer_started.emit(plan.answer_id, plan.model)
+
+    async def _save_turn(self, plan: SendPlan, recorder: ChatRecorder) -> bool:
+        """Await ``before_send``; False (and ``send_refused``) when the request must not go."""
+        saving = asyncio.ensure_future(recorder.before_send(plan))
+        try:
+            thread_id = await asyncio.shield(saving)
+        except asyncio.CancelledError:
+            # Stopped while the turn was being written: the write ends (SQLite cannot stop half
+            # way), then what it opened is shown and closed as stopped.
+            with contextlib.suppress(Exception):
+                self._set_thread(await saving or self._thread_id)
+                self._accept(plan)
+                info = AnswerInfo(primary_model=plan.model)
+                self._finish(plan.answer_id, [], MessageState.STOPPED, info)
+                await record_end(plan, recorder, None, "", MessageState.STOPPED, info)
+            raise
+        except SendBlockedError as exc:
+            self.send_refused.emit(exc.reason)
+            return False
+        except Exception as exc:
+            log.exception("saving the turn failed unexpectedly")
+            self.send_refused.emit(f"The history could not save this message ({exc}).")
+            return False
+        self._set_thread(thread_id or self._thread_id)
+        self._accept(plan)
+        return True
+
+    async def _answer(
+        self, plan: SendPlan, request: ChatRequest, recorder: ChatRecorder | None
+    ) -> None:
         from orq_desktop.api.errors import RouterError
         from orq_desktop.core.error_cards import error_card
 
+        if recorder is not None and not await self._save_turn(plan, recorder):
+            return
+        msg_id = plan.answer_id
         parts: list[str] = []
+        saver = None
+        if recorder is not None:
+            saver = StreamSaver(lambda text: recorder.flush(msg_id, text), lambda: "".join(parts))
         started = time.monotonic()
         first_token: float | None = None
         info = AnswerInfo(primary_model=request.model)
@@ -225,6 +345,8 @@ class ChatSession(QObject):
                                     first_token = time.monotonic() - started
                                 parts.append(text)
                                 self.delta.emit(msg_id, text)
+                                if saver is not None:
+                                    saver.changed()
                     result = stream.result()
             else:
                 result = await client.complete(request)
@@ -233,39 +355,33 @@ class ChatSession(QObject):
                     self.delta.emit(msg_id, result.text)
             info = _answer_info(request.model, result)
         except asyncio.CancelledError:
-            self._finish(
-                msg_id,
-                parts,
-                MessageState.STOPPED,
-                replace(info, ttft_s=first_token, total_s=time.monotonic() - started),
-            )
+            info = replace(info, ttft_s=first_token, total_s=time.monotonic() - started)
+            text = self._finish(msg_id, parts, MessageState.STOPPED, info)
+            await record_end(plan, recorder, saver, text, MessageState.STOPPED, info)
             raise
         except Exception as exc:  # every failure is shown where the user is looking
             if not isinstance(exc, RouterError):
                 log.exception("answer %s failed unexpectedly", msg_id)
             card: ErrorInfo = error_card(exc)
+            total = time.monotonic() - started
+            info = replace(info, ttft_s=first_token, total_s=total, trace_id=card.trace_id)
             if parts:
-                self._finish(
-                    msg_id,
-                    parts,
-                    MessageState.INTERRUPTED,
-                    replace(
-                        info,
-                        ttft_s=first_token,
-                        total_s=time.monotonic() - started,
-                        trace_id=card.trace_id,
-                    ),
-                )
+                state = MessageState.INTERRUPTED
+                self._finish(msg_id, parts, state, info)
             else:
-                self._turns.append(Turn(msg_id, Role.ASSISTANT, "", MessageState.ERROR))
+                state = MessageState.ERROR
+                self._turns.append(Turn(msg_id, Role.ASSISTANT, "", state, info, card))
             self.answer_failed.emit(msg_id, card)
+            await record_end(plan, recorder, saver, "".join(parts), state, info, card)
             return
-        self._finish(msg_id, parts, MessageState.COMPLETE, info)
+        text = self._finish(msg_id, parts, MessageState.COMPLETE, info)
+        await record_end(plan, recorder, saver, text, MessageState.COMPLETE, info)
 
-    def _finish(self, msg_id: str, parts: list[str], state: MessageState, info: AnswerInfo) -> None:
+    def _finish(self, msg_id: str, parts: list[str], state: MessageState, info: AnswerInfo) -> str:
         text = "".join(parts)
-        self._turns.append(Turn(msg_id, Role.ASSISTANT, text, state))
+        self._turns.append(Turn(msg_id, Role.ASSISTANT, text, state, info))
         self.answer_finished.emit(msg_id, text, state.value, info)
+        return text
 
 
 def _answer_info(primary: str, result: ChatResult) -> AnswerInfo:
@@ -280,6 +396,10 @@ def _answer_info(primary: str, result: ChatResult) -> AnswerInfo:
         finish_reason=result.finish_reason,
         trace_id=result.trace_id,
     )
+
+
+def _model_of(info: AnswerInfo | None) -> str:
+    return (info.answered_model or info.primary_model) if info else "Assistant"
 
 
 def _int_or_none(value: object) -> int | None:
