@@ -19,18 +19,22 @@ wrong host (connection refused, DNS failure), a wrong path (404) or a wrong key 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
+from pydantic import ValidationError
 
 from orq_desktop.api import errors
 from orq_desktop.api.client_errors import scrub
 from orq_desktop.api.client_http import PROXY_UNUSABLE_CODE
 
 if TYPE_CHECKING:
+    from orq_desktop.api.client import RouterClient
     from orq_desktop.api.client_results import ChatResult
+    from orq_desktop.api.models import ChatRequest
 
 __all__ = ["PROBE_MESSAGE", "PROBE_MODEL", "ProbeReport", "probe"]
 
@@ -96,10 +100,11 @@ async def probe(
     deadline: float = PROBE_DEADLINE_S,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> ProbeReport:
-    """Send the test request with these settings (not the app's shared client) and report."""
-    from orq_desktop.api.client import RouterClient
-    from orq_desktop.api.models import ChatRequest
+    """Send the test request with these settings (not the app's shared client) and report.
 
+    The client and the request are built in a worker thread: loading the CA bundle (and, the
+    first time, importing the models) would otherwise stall the event loop for 50-600 ms.
+    """
     url = _url(base_url, path_prefix)
     if not api_key or not api_key.strip():
         return ProbeReport(
@@ -109,17 +114,21 @@ async def probe(
             url=url,
             advice="Paste the key from your Orq workspace (Settings → API keys).",
         )
+    options: dict[str, Any] = {
+        "base_url": base_url,
+        "path_prefix": path_prefix,
+        "timeout": timeouts,
+        "deadline": deadline,
+        "proxy": proxy,
+        "proxy_auth": proxy_auth,
+        "trust_env": trust_env,
+        "transport": transport,
+    }
     try:
-        client = RouterClient(
-            api_key,
-            base_url=base_url,
-            path_prefix=path_prefix,
-            timeout=timeouts,
-            deadline=deadline,
-            proxy=proxy,
-            proxy_auth=proxy_auth,
-            trust_env=trust_env,
-            transport=transport,
+        client, request = await asyncio.to_thread(_build, api_key, model, options)
+    except ValidationError:
+        return ProbeReport(
+            ok=False, kind="error", headline=f"No test request for the model {model!r}.", url=url
         )
     except ValueError as exc:
         return ProbeReport(
@@ -129,14 +138,6 @@ async def probe(
             url=url,
             advice="Use the router's address, such as https://api.orq.ai.",
         )
-    request = ChatRequest.model_validate(
-        {
-            "model": model,
-            "messages": [{"role": "user", "content": PROBE_MESSAGE}],
-            "max_completion_tokens": 1,
-            "stream": False,
-        }
-    )
     started = time.perf_counter()
     try:
         async with client:
@@ -177,6 +178,23 @@ async def probe(
         reply=result.text[:MAX_REPLY_CHARS],
         elapsed_s=elapsed,
     )
+
+
+def _build(api_key: str, model: str, options: dict[str, Any]) -> tuple[RouterClient, ChatRequest]:
+    """The one-off client and the test request (run in a worker thread)."""
+    from orq_desktop.api.client import RouterClient
+    from orq_desktop.api.models import ChatRequest
+
+    client = RouterClient(api_key, **options)
+    request = ChatRequest.model_validate(
+        {
+            "model": model,
+            "messages": [{"role": "user", "content": PROBE_MESSAGE}],
+            "max_completion_tokens": 1,
+            "stream": False,
+        }
+    )
+    return client, request
 
 
 def _router_like(result: ChatResult) -> bool:

@@ -153,9 +153,8 @@ class ConnectionTester(QObject):
         options: dict[str, Any],
     ) -> None:
         probe = self._probe
-        if probe is None:
-            from orq_desktop.api.probe import probe as real_probe
-
-            probe = real_probe
+        if probe is None:  # imported in a worker thread: cold, it takes a few hundred ms
+            module = await asyncio.to_thread(importlib.import_module, "orq_desktop.api.probe")
+            probe = module.probe
         report = await probe(base_url, path_prefix, api_key, **network, **options)
         self.finished.emit(report)

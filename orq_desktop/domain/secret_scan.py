@@ -24,6 +24,7 @@ MAX_SCAN_CHARS = 2_000_000  # a pasted document larger than this is scanned up t
 MIN_GENERIC_LENGTH = 32
 MAX_GENERIC_LENGTH = 256  # longer runs are data (base64 images, blobs), not keys
 ENTROPY_SHARE = 0.82  # of the most a string of that length (from ~64 symbols) can have
+RELAXED_ENTROPY_BITS = 3.0  # after a key prefix (sk-, orq-, Bearer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,5 +244,12 @@ def _entropy(text: str) -> float:
 
 
 def _entropy_floor(length: int, *, relaxed: bool) -> float:
-    best = math.log2(min(length, 64))  # the most a string this long can have
-    return best * (ENTROPY_SHARE - (0.12 if relaxed else 0.0))
+    """Bits per character a random-looking secret has at least.
+
+    After a key prefix (``relaxed``) a fixed 3 bits: hex and UUID bodies (16 symbols, ~3.5-3.9
+    bits) count, repeated or sequential fillers (``xxxx…``, ``0000…``) do not. A bare token must
+    come close to what a string of its length drawn from ~64 symbols has.
+    """
+    if relaxed:
+        return RELAXED_ENTROPY_BITS
+    return math.log2(min(length, 64)) * ENTROPY_SHARE

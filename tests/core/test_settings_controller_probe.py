@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -159,3 +160,29 @@ def test_a_login_is_split_off_the_proxy_address() -> None:
     assert split_proxy_login("http://u%40x:p%3Aw@h:1") == ("http://h:1", "u@x", "p:w")
     assert split_proxy_login("http://only-user@h:1") == ("http://h:1", "only-user", None)
     assert split_proxy_login("http://h:1") == ("http://h:1", None, None)
+
+
+def test_the_loop_stays_responsive_while_a_test_waits(
+    qtbot: Any, make: Any, heartbeat: Any
+) -> None:
+    """A router that accepts the connection and never answers: the test times out on its own,
+    and the event loop keeps ticking meanwhile (5 ms heartbeat)."""
+    from functools import partial
+
+    from orq_desktop.api.probe import probe
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        controller = make(
+            ConnectionConfig(api_key=KEY), ConnectionTester(probe=partial(probe, deadline=1.0))
+        )
+        heartbeat.start()
+        with qtbot.waitSignal(controller.test_finished, timeout=10_000) as blocker:
+            controller.test_connection(SettingsForm(base_url=url, path_prefix="/v2/gateway"))
+        heartbeat.stop()
+    report = blocker.args[0]
+    assert report.kind == "timeout" and 0.9 < report.elapsed_s < 5
+    assert heartbeat.ticks > 50
+    assert heartbeat.max_gap_ms < 250, heartbeat.gaps_ms
