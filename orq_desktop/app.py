@@ -121,6 +121,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
         await warming  # the models (and in demo mode the simulator) are imported in a thread
         editor_box.append(wiring.build_options_editor(layout))
         wiring.build_presets_bar()
+        wiring.build_images_panel(layout)
         if demo:
             wiring.start_demo()
         else:
@@ -132,6 +133,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     finally:
         window.save_layout()
         warming.cancel()
+        await wiring.aclose_images()
         await session.aclose()
         await keys.aclose()
         await connection.aclose()
@@ -178,6 +180,8 @@ class AppParts:
 
     def build_options_editor(self, layout: QSettings) -> OptionsEditor:
         """The routing options dock, kept in step with the chat form and the conversation."""
+        from PySide6.QtWidgets import QStackedWidget
+
         from orq_desktop.core.chat_types import Role
         from orq_desktop.core.trace_fetcher import TraceFetcher
         from orq_desktop.ui.options_editor import OptionsEditor
@@ -188,7 +192,9 @@ class AppParts:
         editor = OptionsEditor(
             "chat", routing=self.routing, settings=layout, primary_model=picker.model_id()
         )
-        self.window.options_dock.setWidget(editor)
+        self.options_stack = QStackedWidget()
+        self.options_stack.addWidget(editor)
+        self.window.options_dock.setWidget(self.options_stack)
         picker.model_changed.connect(editor.set_primary_model)
 
         def feed_prompts(*_args: object) -> None:
@@ -210,7 +216,58 @@ class AppParts:
         )
         feed_prompts()
         panel.refresh()
+        self.chat_editor = editor
         return editor
+
+    def build_images_panel(self, layout: QSettings) -> None:
+        """The Images tab, with its own routing options (no thread, inputs or knowledge bases)."""
+        from orq_desktop.core.image_job import ImageJobs
+        from orq_desktop.core.image_library import ImageLibrary
+        from orq_desktop.core.routing_state import RoutingState
+        from orq_desktop.ui.error_actions import ErrorActionHandler
+        from orq_desktop.ui.image_panel import ImagePanel
+        from orq_desktop.ui.options_editor import OptionsEditor
+
+        connection = self.connection
+        library = ImageLibrary.from_qsettings(layout, paths.images_dir())
+        jobs = ImageJobs(
+            connection.client,
+            library.folder,
+            secrets=lambda: (connection.config.api_key or "",),
+        )
+        routing = RoutingState()
+        editor = OptionsEditor("image", routing=routing, settings=layout)
+        images = ImagePanel(
+            jobs.make, library, orq=editor.orq, thumbnail_dir=paths.data_dir() / "thumbnails"
+        )
+        self.window.set_images_panel(images)
+        self.options_stack.addWidget(editor)
+        images.status_message.connect(self.window.show_status)
+        images.orq_loaded.connect(editor.set_orq)
+        images.form.model_changed.connect(editor.set_primary_model)
+        actions = ErrorActionHandler(
+            routing,
+            parent_widget=self.window,
+            primary_model=lambda: images.form.model_id(),
+            resend=images.generate,
+            ask_key=self.ask_key,
+            open_settings=self.ask_key,
+            status=self.window.show_status,
+        )
+        images.error_action.connect(lambda action_id: actions.handle("", action_id))
+
+        def follow_tab(index: int) -> None:
+            on_images = self.window.tabs.widget(index) is images
+            self.options_stack.setCurrentWidget(editor if on_images else self.chat_editor)
+
+        self.window.tabs.currentChanged.connect(follow_tab)
+        follow_tab(self.window.tabs.currentIndex())
+        self.images, self.image_jobs, self.image_library = images, jobs, library
+
+    async def aclose_images(self) -> None:
+        if hasattr(self, "image_jobs"):
+            await self.image_jobs.aclose()
+            await self.image_library.aclose()
 
     def build_presets_bar(self) -> None:
         """Presets, Paste request and View code, in a toolbar above the tabs."""

@@ -102,11 +102,10 @@ class MainWindow(QMainWindow):
         self._tab_actions: list[QAction] = []
         self._build_menus()
         self.add_panel(self.chat_panel, "&Chat")
-        self.add_panel(
-            images_panel
-            or PlaceholderPanel("Images", "Generate images with DALL·E and GPT Image."),
-            "&Images",
+        self.images_panel: QWidget = images_panel or PlaceholderPanel(
+            "Images", "Generate images with DALL·E and GPT Image."
         )
+        self.add_panel(self.images_panel, "&Images")
         self._connect_signals()
         self._restore_layout()
         status.showMessage("Ready", STATUS_MS)
@@ -139,6 +138,19 @@ class MainWindow(QMainWindow):
         panel.status_message.connect(self.show_status)
         panel.restore_state(self._settings)
 
+    def set_images_panel(self, panel: QWidget) -> None:
+        """Put the real image panel in place of its placeholder (built after the first paint)."""
+        index = self.tabs.indexOf(self.images_panel)
+        current = self.tabs.currentIndex()
+        old, self.images_panel = self.images_panel, panel
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, panel, "&Images")
+        self.tabs.setCurrentIndex(current)
+        old.deleteLater()
+        restore = getattr(panel, "restore_state", None)
+        if callable(restore):
+            restore(self._settings)
+
     def set_demo_banner(self, visible: bool) -> None:
         self.banner.setVisible(visible)
 
@@ -163,6 +175,9 @@ class MainWindow(QMainWindow):
         s.setValue("window/tab", self.tabs.currentIndex())
         if _is_chat(self.chat_panel):
             self.chat_panel.save_state(s)
+        save_images = getattr(self.images_panel, "save_state", None)
+        if callable(save_images):
+            save_images(s)
         s.sync()
 
     # -- Qt overrides -------------------------------------------------------------------------
