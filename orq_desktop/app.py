@@ -19,6 +19,7 @@ from orq_desktop import __version__, paths
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
 
     from orq_desktop.core.chat_session import ChatSession
     from orq_desktop.core.connection import Connection
@@ -68,8 +69,23 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("orq-desktop")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("orq-desktop")
+    app.setWindowIcon(_app_icon())
     app.setQuitOnLastWindowClosed(False)  # shutdown is owned by _amain, not by Qt
     return asyncio.run(run(demo=args.demo), loop_factory=lambda: EventLoop(app))
+
+
+def _app_icon() -> QIcon:
+    """The window icon from the package's PNGs (sizes given, so Qt reads no file headers)."""
+    from importlib.resources import files
+
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QIcon
+
+    folder = files("orq_desktop") / "resources" / "icons"
+    icon = QIcon()
+    for n in (16, 32, 48, 64, 128, 256, 512):
+        icon.addFile(str(folder / f"orq-desktop-{n}.png"), QSize(n, n))
+    return icon
 
 
 async def run(*, demo: bool, script: Script | None = None) -> int:

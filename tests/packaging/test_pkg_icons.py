@@ -109,6 +109,4 @@ def test_a_wheel_would_carry_the_runtime_icons() -> None:
     matched = {path for pattern in patterns for path in package.glob(pattern) if path.is_file()}
     icons = sorted((package / "resources" / "icons").iterdir())
     missing = [p.name for p in icons if p not in matched]
-    if missing and "resources/icons/*" not in patterns:
-        pytest.xfail('pyproject.toml\'s package-data needs "resources/icons/*" (integration)')
     assert missing == []
