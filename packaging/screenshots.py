@@ -20,7 +20,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 async def _answer(parts, prompt: str, model: str | None = None, wait_s: float = 30) -> None:
     done = asyncio.Event()
-    parts.session.answer_finished.connect(lambda *_: done.set())
+
+    def finished(_msg_id, _text, _state, info) -> None:
+        _LAST_INFOS.append(info)
+        done.set()
+
+    parts.session.answer_finished.connect(finished)
     parts.session.answer_failed.connect(lambda *_: done.set())
     if model:
         parts.panel.params.model_picker.setCurrentText(model)
@@ -42,8 +47,67 @@ def make_script(out: Path):
         parts.session.new_chat()
         await _answer(parts, "Hello there", model="sim/status-429")
         window.grab().save(str(out / "chat-error.png"))
+        await _routing(parts, out)
+        await _images(parts, out)
 
     return script
+
+
+async def _routing(parts, out: Path) -> None:
+    """A 429 primary with retries and two fallbacks; the route preview and the real timeline."""
+    from PySide6.QtWidgets import QApplication
+
+    from orq_desktop.ui.options_editor import OptionsEditor
+
+    window = parts.window
+    parts.session.new_chat()
+    parts.routing.set_orq(
+        {
+            **parts.routing.orq(),
+            "retry": {"count": 2, "on_codes": [429, 503]},
+            "fallbacks": [{"model": "sim/status-503"}, {"model": "openai/gpt-4o"}],
+            "timeout": {"call_timeout": 10000},
+        }
+    )
+    editor = window.options_dock.widget().currentWidget()
+    assert isinstance(editor, OptionsEditor)
+    for key in ("retry", "fallbacks", "timeout"):
+        editor.folds[key].set_expanded(True)
+    await _answer(parts, "Which model answered this?", model="sim/status-429")
+    window.grab().save(str(out / "routing.png"))
+    trace_ids = [a.trace_id for a in _answers(parts)]
+    transcript = parts.panel.transcript
+    transcript.timeline_requested.emit(trace_ids[-1])
+    await asyncio.sleep(1.0)
+    dialogs = [w for w in QApplication.topLevelWidgets() if w.objectName() == "traceTimeline"]
+    if dialogs:
+        dialogs[-1].resize(820, 460)
+        await asyncio.sleep(0.3)
+        dialogs[-1].grab().save(str(out / "timeline.png"))
+        dialogs[-1].close()
+    for key in ("retry", "fallbacks", "timeout"):
+        editor.folds[key].set_expanded(False)
+
+
+def _answers(_parts) -> list:
+    return [info for info in _LAST_INFOS if info is not None]
+
+
+_LAST_INFOS: list = []  # every finished answer's AnswerInfo, in order
+
+
+async def _images(parts, out: Path) -> None:
+    window = parts.window
+    window.tabs.setCurrentWidget(parts.images)
+    parts.images.form.prompt.setPlainText("A lighthouse at dawn, watercolour")
+    parts.images.generate()
+    for _ in range(200):
+        await asyncio.sleep(0.1)
+        if not parts.images.busy:
+            break
+    await asyncio.sleep(1.0)
+    window.grab().save(str(out / "images.png"))
+    window.tabs.setCurrentWidget(parts.panel)
 
 
 def main() -> int:
