@@ -11,14 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from orq_desktop.core.history_jobs import export_file, read_import
+from orq_desktop.core.history_queries import ImportOffer, OpenedThread, SearchQuery, ThreadQuery
 from orq_desktop.core.history_records import (
     FilterChoices,
-    HistoryFilters,
-    ImportPreview,
     LoadedThread,
     SearchHit,
     ThreadSummary,
@@ -35,54 +33,9 @@ if TYPE_CHECKING:
     from orq_desktop.core.image_types import ReadyImage
     from orq_desktop.store.db_worker import DbWorker
     from orq_desktop.store.history import HistoryStore
-    from orq_desktop.store.history_import import ImportPlan
 
 log = logging.getLogger(__name__)
-PAGE = 50
 BUSY = "An answer is still arriving: stop it first."
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadQuery:
-    """A page of the thread list: the first one (``before`` None) or the one after a row."""
-
-    filters: HistoryFilters = field(default_factory=HistoryFilters)
-    before: tuple[float, str] | None = None
-    limit: int = PAGE
-
-
-@dataclass(frozen=True, slots=True)
-class SearchQuery:
-    text: str
-    filters: HistoryFilters = field(default_factory=HistoryFilters)
-    limit: int = PAGE
-
-
-@dataclass(frozen=True, slots=True)
-class OpenedThread:
-    """A thread now continued by the chat: what the panel should show with it.
-
-    Attributes:
-        options: the model and parameters (``orq`` is already in the routing state).
-        focus: the turn id of the message to scroll to (a search hit), or None.
-        notes: parts of the thread that could not be read.
-    """
-
-    thread_id: str
-    title: str
-    options: dict[str, Any]
-    system_prompt: str
-    focus: str | None = None
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ImportOffer:
-    """A checked import file and what it would add; pass it back to ``apply_import``."""
-
-    path: str
-    preview: ImportPreview
-    plan: ImportPlan
 
 
 class HistoryActions:
@@ -104,6 +57,7 @@ class HistoryActions:
     thread_deleted: Any
     thread_restored: Any
     import_ready: Any
+    import_refused: Any
     imported: Any
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -331,7 +285,7 @@ class HistoryActions:
         try:
             plan = await self.worker.run(read_import, self.live_store(), path)
         except ImportRejectedError as exc:
-            self.problem.emit(str(exc))
+            self.import_refused.emit(str(exc))
             return None
         offer = ImportOffer(path, plan.preview, plan)
         self.import_ready.emit(offer)

@@ -1,8 +1,4 @@
-"""Plain conversions between the history's records and the chat session's turns (no Qt, no I/O).
-
-Also the names the widgets use for the history's records: ``ui`` never imports ``store``, so
-they are re-exported here.
-"""
+"""Plain conversions between the history's records and the chat session's turns (no Qt, no I/O)."""
 
 from __future__ import annotations
 
@@ -15,8 +11,6 @@ from orq_desktop.core.chat_session import Turn
 from orq_desktop.core.chat_types import AnswerInfo, ErrorAction, ErrorInfo, MessageState, Role
 from orq_desktop.store.history_types import (
     FilterChoices,
-    ImageRecord,
-    ImportPreview,
     MessageRecord,
     RunRecord,
     SearchHit,
@@ -26,9 +20,6 @@ from orq_desktop.store.history_types import (
 
 __all__ = [
     "FilterChoices",
-    "HistoryFilters",
-    "ImageRecord",
-    "ImportPreview",
     "LoadedThread",
     "SearchHit",
     "ThreadSummary",
@@ -42,20 +33,6 @@ __all__ = [
 TITLE_CHARS = 60
 _THREAD_ID = re.compile(r"^thread_[0-9A-HJKMNP-TV-Z]{26}$")
 RESTORED_ADVICE = "This request failed when it was sent. Try again to ask once more."
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryFilters:
-    """What the sidebar's list and search are narrowed to (None: any)."""
-
-    model: str | None = None
-    tag: str | None = None
-    identity_id: str | None = None
-
-    @property
-    def active(self) -> int:
-        """How many filters are set."""
-        return sum(v is not None for v in (self.model, self.tag, self.identity_id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,7 @@ class HistorySession(HistoryActions, QObject):
         thread_deleted(thread_id, title): moved to the trash (offer Undo).
         thread_restored(thread_id): brought back from the trash.
         import_ready(ImportOffer): an import file was checked; show its preview.
+        import_refused(reason): an import file was refused (nothing was changed).
         imported(count): that many threads were added.
     """
 
@@ -80,6 +81,7 @@ class HistorySession(HistoryActions, QObject):
     thread_deleted = Signal(str, str)
     thread_restored = Signal(str)
     import_ready = Signal(object)
+    import_refused = Signal(str)
     imported = Signal(int)
 
     def __init__(

@@ -91,8 +91,8 @@ SIGNALS = (
 )  # fmt: skip
 HISTORY_SIGNALS = (
     "notice", "problem", "status", "save_state", "thread_opened", "threads_changed",
-    "thread_deleted", "thread_restored", "import_ready", "imported", "search_done",
-    "threads_listed",
+    "thread_deleted", "thread_restored", "import_ready", "import_refused", "imported",
+    "search_done", "threads_listed",
 )  # fmt: skip
 
 

@@ -10,8 +10,7 @@ import pytest
 from history_session_support import env_factory, messages, rows, run
 
 from orq_desktop.core.chat_types import MessageState, Role
-from orq_desktop.core.history_actions import SearchQuery, ThreadQuery
-from orq_desktop.core.history_records import HistoryFilters
+from orq_desktop.core.history_queries import HistoryFilters, SearchQuery, ThreadQuery
 from orq_desktop.core.image_types import ReadyImage
 from orq_desktop.store.history import HistoryStore
 
@@ -163,10 +162,10 @@ def test_export_and_import_with_preview_and_refusals(qtbot, sim_server, make_env
         bad.write_bytes(content)
         before = rows(env.path, "SELECT count(*) FROM threads")
         assert run(qtbot, env.history.prepare_import(str(bad))) is None
-        assert env.of("h.problem")[-1][0].startswith("This file cannot be imported:")
+        assert env.of("h.import_refused")[-1][0].startswith("This file cannot be imported:")
         assert rows(env.path, "SELECT count(*) FROM threads") == before
     assert run(qtbot, env.history.prepare_import(str(tmp_path / "missing.json"))) is None
-    assert "could not be read" in env.of("h.problem")[-1][0]
+    assert "could not be read" in env.of("h.import_refused")[-1][0]
     assert len(env.of("h.import_ready")) == 1
 
 
