@@ -33,6 +33,7 @@ from orq_desktop.core.compare_types import (
     ComparePrompt,
     CompareRecorder,
     CompareRunInfo,
+    with_inputs,
 )
 from orq_desktop.core.tasks import report_unexpected
 from orq_desktop.domain.ids import ulid
@@ -203,7 +204,7 @@ class CompareRun(QObject):
         if not body.get("orq"):
             body.pop("orq", None)
         if prompt.variables:
-            body["orq"] = _with_inputs(body.get("orq") or {}, prompt.variables)
+            body["orq"] = with_inputs(body.get("orq") or {}, prompt.variables)
         if body.get("stream") and "stream_options" not in body:
             body["stream_options"] = {"include_usage": True}  # tokens for the footer and chart
         try:
@@ -345,18 +346,6 @@ class CompareRun(QObject):
         task.add_done_callback(self._record_tasks.discard)
         task.add_done_callback(report_unexpected)
         return task
-
-
-def _with_inputs(orq: dict[str, Any], variables: dict[str, str]) -> dict[str, Any]:
-    """``orq`` with ``variables`` in its ``inputs`` (either wire shape), overriding same names."""
-    orq = copy.deepcopy(orq)
-    inputs = orq.get("inputs")
-    if isinstance(inputs, list):
-        kept = [i for i in inputs if not (isinstance(i, dict) and i.get("key") in variables)]
-        orq["inputs"] = kept + [{"key": k, "value": v} for k, v in variables.items()]
-    else:
-        orq["inputs"] = {**(inputs if isinstance(inputs, dict) else {}), **variables}
-    return orq
 
 
 def _answer_info(primary: str, result: ChatResult) -> AnswerInfo:

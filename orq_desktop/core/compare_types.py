@@ -111,6 +111,30 @@ class ColumnResult:
         return self.error is not None
 
 
+def with_inputs(orq: dict[str, Any], variables: dict[str, str]) -> dict[str, Any]:
+    """``orq`` with ``variables`` in its ``inputs`` (either wire shape), overriding same names."""
+    orq = copy.deepcopy(orq)
+    inputs = orq.get("inputs")
+    if isinstance(inputs, list):
+        kept = [i for i in inputs if not (isinstance(i, dict) and i.get("key") in variables)]
+        orq["inputs"] = kept + [{"key": k, "value": v} for k, v in variables.items()]
+    else:
+        orq["inputs"] = {**(inputs if isinstance(inputs, dict) else {}), **variables}
+    return orq
+
+
+def continue_as_chat(
+    prompt: ComparePrompt, result: ColumnResult
+) -> tuple[str, list[tuple[str, str]], dict[str, Any]]:
+    """What a chat needs to continue a column: the system prompt, the turns ending with the
+    column's answer, and the column's options (the shared variables in its ``orq.inputs``)."""
+    options = copy.deepcopy(result.config.options)
+    if prompt.variables:
+        options["orq"] = with_inputs(result.config.orq, prompt.variables)
+    turns = [*prompt.turns, (Role.ASSISTANT.value, result.text)]
+    return prompt.system_prompt, turns, options
+
+
 @dataclass(frozen=True, slots=True)
 class CompareRunInfo:
     """One run as the recorder sees it: its id, the prompt, and each column's request body.
