@@ -1,0 +1,114 @@
+"""The history's place in the window: the "Saved" mark, and the connections to the chat panel.
+
+The composition root calls :func:`connect_history` once the history session exists::
+
+    history = HistorySession(session, routing=routing)
+    await history.open(paths.history_db())
+    wiring = connect_history(history, window.sidebar, panel, window)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+from orq_desktop.ui.history_fork import ForkFromHere
+
+if TYPE_CHECKING:
+    from orq_desktop.ui.chat_panel import ChatPanel
+    from orq_desktop.ui.history_sidebar import HistorySidebar
+    from orq_desktop.ui.main_window import MainWindow
+
+SCROLL_DELAY_MS = 150  # after the restored answers' first render, so the target stays put
+SAVE_MARKS = {"saving": "Saving…", "saved": "✓ Saved", "failed": "⚠ Not saved", "off": "Not saved"}
+
+
+class SaveIndicator(QLabel):
+    """A small mark for the status bar: whether the last answer is safely in the history.
+
+    "✓ Saved" once the final write returned; "⚠ Not saved" with the reason beside it (and in
+    the tooltip) when a write failed; "Not saved" while the history is read-only or missing.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("historySaveState")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.kind = ""
+        self.hide()
+
+    def set_state(self, kind: str, text: str) -> None:
+        self.kind = kind
+        mark = SAVE_MARKS.get(kind, text)
+        if kind == "failed":
+            reason = text.removeprefix("Not saved: ")
+            mark = f"{mark}: {reason}"
+        self.setText(mark)
+        self.setToolTip(f"<qt>{_escape(text)}</qt>")
+        self.setAccessibleName(text)
+        self.setVisible(bool(mark))
+
+
+@dataclass
+class HistoryWiring:
+    """What :func:`connect_history` made (kept alive by the caller)."""
+
+    indicator: SaveIndicator
+    fork: ForkFromHere
+
+
+def connect_history(
+    history: Any,
+    sidebar: HistorySidebar,
+    panel: ChatPanel,
+    window: MainWindow,
+) -> HistoryWiring:
+    """Connect the history session (``core.history_session.HistorySession``, duck-typed: the
+    ui layer does not import it) to the sidebar, the chat panel and the status bar."""
+    sidebar.bind(history)
+    sidebar.status_message.connect(window.show_status)
+    history.status.connect(window.show_status)
+    history.problem.connect(window.show_status)
+    history.notice.connect(lambda text: window.show_status(text, 0))
+    history.thread_opened.connect(lambda opened: _on_opened(panel, window, opened))
+    indicator = SaveIndicator()
+    window.statusBar().addPermanentWidget(indicator)
+    history.save_state.connect(indicator.set_state)
+    if history.save_kind == "off" and history.save_text:
+        indicator.set_state(history.save_kind, history.save_text)
+    fork = ForkFromHere(panel.transcript, history)
+    return HistoryWiring(indicator, fork)
+
+
+def show_opened(panel: Any, opened: Any) -> list[str]:
+    """Put an opened thread's model, parameters and system prompt into the panel.
+
+    Returns the notes on values the form could not take. The transcript is already filled (the
+    chat session replayed the turns); a search hit's message is scrolled into view.
+    """
+    notes: list[str] = list(panel.set_options(opened.options))
+    panel.set_system_prompt(opened.system_prompt)
+    if opened.focus:
+        QTimer.singleShot(SCROLL_DELAY_MS, lambda: _scroll_to(panel.transcript, opened.focus))
+    return notes + list(opened.notes)
+
+
+def _on_opened(panel: Any, window: Any, opened: Any) -> None:
+    notes = show_opened(panel, opened)
+    if notes:
+        window.show_status(" ".join(notes), 0)
+
+
+def _scroll_to(transcript: Any, msg_id: str) -> None:
+    widget = transcript.message_widget(msg_id)
+    if widget is not None:
+        transcript.ensureWidgetVisible(widget)
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
