@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from orq_desktop.core.connection import Connection
     from orq_desktop.core.key_manager import KeyManager
     from orq_desktop.core.routing_state import RoutingState
+    from orq_desktop.core.settings_controller import SettingsController
     from orq_desktop.simulator import SimulatorHandle
     from orq_desktop.ui.chat_panel import ChatPanel
     from orq_desktop.ui.main_window import MainWindow
@@ -135,6 +136,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     wiring.session = session
     try:
         await warming  # the models (and in demo mode the simulator) are imported in a thread
+        wiring.build_settings()
         editor_box.append(wiring.build_options_editor(layout))
         wiring.build_presets_bar()
         wiring.build_images_panel(layout)
@@ -150,6 +152,8 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
         window.save_layout()
         warming.cancel()
         await wiring.aclose_images()
+        if wiring.settings is not None:
+            await wiring.settings.aclose()
         await session.aclose()
         await keys.aclose()
         await connection.aclose()
@@ -186,13 +190,36 @@ class AppParts:
             primary_model=lambda: str(panel.options().get("model", "")),
             resend=panel.regenerate,
             ask_key=self.ask_key,
-            open_settings=self.ask_key,
+            open_settings=self.open_settings,
             status=window.show_status,
         )
+        self.settings: SettingsController | None = None  # built once pydantic is imported
         panel.error_action.connect(self.actions.handle)
-        window.settings_requested.connect(self.ask_key)
+        window.settings_requested.connect(self.open_settings)
         keys.key_state.connect(lambda _source, label: window.show_status(label, 0))
-        keys.problem.connect(lambda text: window.show_status(text, 0))
+
+    def build_settings(self) -> SettingsController:
+        """Non-secret settings, the Settings dialog's controller, and the key's problems."""
+        from orq_desktop.core.settings_controller import SettingsController
+
+        controller = SettingsController(
+            self.connection,
+            self.keys,
+            settings_path=paths.settings_file(),
+            data_dir=paths.data_dir(),
+        )
+        controller.key_problem.connect(lambda text: self.window.show_status(text, 0))
+        controller.demo_left.connect(self._leave_demo)
+        controller.saved.connect(self._on_settings_saved)
+        self.settings = controller
+        return controller
+
+    def _on_settings_saved(self, result: object) -> None:
+        problems = getattr(result, "problems", None)
+        if problems:
+            self.window.show_status("Not saved: " + " ".join(map(str, problems)), 0)
+        else:
+            self.window.show_status("Settings saved.")
 
     def build_options_editor(self, layout: QSettings) -> OptionsEditor:
         """The routing options dock, kept in step with the chat form and the conversation."""
@@ -245,7 +272,10 @@ class AppParts:
         from orq_desktop.ui.options_editor import OptionsEditor
 
         connection = self.connection
-        library = ImageLibrary.from_qsettings(layout, paths.images_dir())
+        folder = self.settings.images_dir() if self.settings is not None else paths.images_dir()
+        library = ImageLibrary.from_qsettings(layout, folder)
+        if self.settings is not None:
+            self.settings.images_dir_changed.connect(library.set_folder)
         jobs = ImageJobs(
             connection.client,
             library.folder,
@@ -311,25 +341,29 @@ class AppParts:
         self.presets_bar = bar
 
     def ask_key(self, explanation: str | None = None) -> None:
+        """The Settings dialog on its key field (first start: with a short explanation)."""
+        self.open_settings(first_start=not self.keys.has_key, explanation=explanation)
+
+    def open_settings(self, first_start: bool = False, explanation: str | None = None) -> None:
         from PySide6.QtCore import Qt
 
-        from orq_desktop.ui.key_dialog import FIRST_START, KeyDialog
+        from orq_desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = KeyDialog(explanation or FIRST_START, self.window)
-        dialog.key_entered.connect(self._on_key_entered)
+        if self.settings is None:
+            self.window.show_status("Settings are still loading; try again in a moment.")
+            return
+        dialog = SettingsDialog(
+            self.settings, first_start=first_start, explanation=explanation, parent=self.window
+        )
         dialog.demo_requested.connect(self.start_demo)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def _on_key_entered(self, key: str, remember: bool) -> None:
-        if self.simulator is not None:  # leaving demo mode
+    def _leave_demo(self) -> None:
+        if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None
-            self.window.set_demo_banner(False)
-            from orq_desktop.core.connection import ConnectionConfig
-
-            self.connection.update(ConnectionConfig.from_environment())
-        self.keys.set_key(key, remember)
+        self.window.set_demo_banner(False)
 
     def start_demo(self) -> SimulatorHandle:
         from orq_desktop.core.connection import ConnectionConfig
@@ -349,19 +383,8 @@ class AppParts:
         return self.simulator
 
     async def load_settings_and_key(self) -> None:
-        from dataclasses import replace
-
-        from orq_desktop import settings as settings_mod
-
-        stored = settings_mod.load(paths.settings_file())
-        config = self.connection.config
-        self.connection.update(
-            replace(
-                config,
-                base_url=os.environ.get("ORQ_BASE_URL") or stored.base_url,
-                path_prefix=os.environ.get("ORQ_PATH_PREFIX") or stored.path_prefix,
-            )
-        )
+        assert self.settings is not None
+        await self.settings.load()
         await self.keys.load()
         if not self.keys.has_key:
             self.ask_key()

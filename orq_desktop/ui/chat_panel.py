@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 from orq_desktop.core.chat_types import MessageState
 from orq_desktop.ui.layout import line_height, spacing
 from orq_desktop.ui.params_panel import ParamsPanel
+from orq_desktop.ui.settings_secret_warning import PROMPT_NOTICE, attach_secret_warning
 from orq_desktop.ui.widgets_collapsible import CollapsibleSection
 from orq_desktop.ui.widgets_composer import Composer
 
@@ -124,6 +125,9 @@ class ChatPanel(QWidget):
             "&Regenerate last answer", [QKeySequence("Ctrl+R")], self.regenerate
         )
         self._connect_signals()
+        # A key pasted into a prompt would be sent to the model and kept in the history.
+        attach_secret_warning(self.prompt_input, self.composer.secret_notice, PROMPT_NOTICE)
+        attach_secret_warning(self.system_prompt_edit, self.composer.secret_notice, PROMPT_NOTICE)
         self._on_system_prompt_changed()
         self.refresh()
 

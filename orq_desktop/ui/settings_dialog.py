@@ -25,12 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from orq_desktop.ui.key_dialog import FIRST_START
 from orq_desktop.ui.layout import em, spacing, vbox
 from orq_desktop.ui.settings_key import KeySection
 from orq_desktop.ui.settings_network import NetworkSection
 from orq_desktop.ui.settings_sections import FoldersSection, RouterSection
 from orq_desktop.ui.widgets_inline import InlineMessage
+
+FIRST_START = (
+    "Orq Desktop sends your prompts to the Orq AI Router with your API key. "
+    "Paste the key from your Orq workspace (Settings → API keys). "
+    "No key yet? Demo mode answers with a built-in simulator, without a key or a network."
+)
 
 
 class SettingsControl(Protocol):
@@ -42,9 +47,13 @@ class SettingsControl(Protocol):
     test_started: Any
     test_finished: Any
     data_dir: Any
-    settings: Any
-    has_proxy_password: bool
-    keyring_problem: str | None
+
+    @property
+    def settings(self) -> Any: ...
+    @property
+    def has_proxy_password(self) -> bool: ...
+    @property
+    def keyring_problem(self) -> str | None: ...
 
     def new_form(self, **fields: Any) -> Any: ...
     def socks_available(self) -> bool: ...

@@ -43,6 +43,8 @@ class Composer(QWidget):
         self._edit_bar.setVisible(False)
 
         self.notice = InlineMessage(self)
+        self.secret_notice = InlineMessage(self)  # "this looks like an API key" warnings
+        self.secret_notice.setObjectName("secretWarning")
         self._hint = QuietLabel(IDLE_HINT, self)
         self._hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._busy = QLabel(self)
@@ -66,6 +68,7 @@ class Composer(QWidget):
                 gap // 2,
                 self._edit_bar,
                 self.prompt,
+                self.secret_notice,
                 self.notice,
                 hbox(0, gap, self._hint, self._busy, self.stop_button, self.send_button),
             )
