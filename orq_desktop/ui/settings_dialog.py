@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -235,6 +236,17 @@ class SettingsDialog(QDialog):
 
     def _on_controller_key_problem(self, text: str) -> None:
         self.key.message.set_text(text)
+        QTimer.singleShot(0, self._fit)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit)  # messages set before showing need their wrapped height
+
+    def _fit(self) -> None:
+        """Grow to the height the content asks for, so a wrapped message is never cut off."""
+        wanted = self.sizeHint().height()
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     # -- testing ----------------------------------------------------------------------------------
 
