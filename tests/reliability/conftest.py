@@ -14,12 +14,15 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rel_app import ChatEnv, chat_env_factory
 from rel_report import CRASH_PREFIX, ReportCollector
 from rel_scenarios import SCENARIOS
+from rel_server import ScriptedRouter, Tracker, running
 from rel_state import STATE as _STATE
 
 REPORT_ENV = "ORQ_RELIABILITY_REPORT"
@@ -123,3 +126,24 @@ def rel_dir(rel_root: Path, request: pytest.FixtureRequest) -> Path:
         path = rel_root / "tests" / f"{name}-{index}"
     path.mkdir(parents=True)
     return path
+
+
+# -- loopback servers and the chat machinery ----------------------------------------------------
+
+
+@pytest.fixture
+def router() -> Iterator[ScriptedRouter]:
+    """A scripted router stand-in on loopback (``.script(Reply, ...)``, ``.seen``)."""
+    yield from running(ScriptedRouter)
+
+
+@pytest.fixture
+def tracker() -> Iterator[Tracker]:
+    """A loopback server counting every request: remote resources in answers point here."""
+    yield from running(Tracker)
+
+
+@pytest.fixture
+def make_chat(qtbot: Any, aloop: Any, rel_dir: Path) -> Iterator[Callable[..., ChatEnv]]:
+    """``make_chat(url, read_timeout=, deadline=, max_retries=, history=)`` -> ``ChatEnv``."""
+    yield from chat_env_factory(qtbot, rel_dir)
