@@ -23,14 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from orq_desktop.core import history_hooks as hooks
 from orq_desktop.core.chat_types import AnswerInfo, ErrorInfo, MessageState, Role
-from orq_desktop.core.history_hooks import (
-    ChatRecorder,
-    SendBlockedError,
-    SendPlan,
-    StreamSaver,
-    record_end,
-)
 from orq_desktop.core.tasks import report_unexpected
 
 if TYPE_CHECKING:
@@ -67,7 +61,7 @@ class ChatSession(QObject):
         answer_finished(msg_id, text, state, info): the answer ended (``MessageState`` value;
             ``AnswerInfo`` or None).
         answer_failed(msg_id, error): an ``ErrorInfo`` card for that message.
-        send_refused(reason): the request could not be built; nothing was sent.
+        send_refused(reason): the request could not be built or saved; nothing was sent.
         messages_removed_from(msg_id): that message and everything after it are gone
             (regenerate, edit and resend).
         busy_changed(busy)
@@ -93,16 +87,16 @@ class ChatSession(QObject):
         client: ClientProvider,
         parent: QObject | None = None,
         *,
-        recorder: ChatRecorder | None = None,
+        recorder: hooks.ChatRecorder | None = None,
     ) -> None:
         super().__init__(parent)
         self._client = client
         self._recorder = recorder
         self._turns: list[Turn] = []
         self._thread_id: str | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[str | None] | None = None
 
-    def set_recorder(self, recorder: ChatRecorder | None) -> None:
+    def set_recorder(self, recorder: hooks.ChatRecorder | None) -> None:
         """Save every turn through ``recorder`` from the next request on (None: keep nothing)."""
         self._recorder = recorder
 
@@ -262,7 +256,7 @@ class ChatSession(QObject):
         keep: int,
         user: Turn | None,
     ) -> None:
-        plan = SendPlan(
+        plan = hooks.SendPlan(
             thread_id=self._thread_id,
             kept=tuple(self._turns[:keep]),
             dropped=tuple(self._turns[keep:]),
@@ -279,9 +273,14 @@ class ChatSession(QObject):
         )
         self._task.add_done_callback(report_unexpected)
         self._task.add_done_callback(lambda _t: self.busy_changed.emit(False))
+        self._task.add_done_callback(self._on_task_done)  # a refusal comes once idle again
         self.busy_changed.emit(True)
 
-    def _accept(self, plan: SendPlan) -> None:
+    def _on_task_done(self, task: asyncio.Task[str | None]) -> None:
+        if not task.cancelled() and task.exception() is None and (reason := task.result()):
+            self.send_refused.emit(reason)
+
+    def _accept(self, plan: hooks.SendPlan) -> None:
         """The turn is on: trim what it replaces, show the user turn and open the answer."""
         if len(plan.kept) < len(self._turns):
             self._truncate(len(plan.kept))
@@ -290,8 +289,8 @@ class ChatSession(QObject):
             self.user_message_added.emit(plan.user.msg_id, plan.user.text)
         self.answer_started.emit(plan.answer_id, plan.model)
 
-    async def _save_turn(self, plan: SendPlan, recorder: ChatRecorder) -> bool:
-        """Await ``before_send``; False (and ``send_refused``) when the request must not go."""
+    async def _save_turn(self, plan: hooks.SendPlan, recorder: hooks.ChatRecorder) -> str | None:
+        """Await ``before_send``; the reason when the request must not go (None: it may)."""
         saving = asyncio.ensure_future(recorder.before_send(plan))
         try:
             thread_id = await asyncio.shield(saving)
@@ -303,32 +302,33 @@ class ChatSession(QObject):
                 self._accept(plan)
                 info = AnswerInfo(primary_model=plan.model)
                 self._finish(plan.answer_id, [], MessageState.STOPPED, info)
-                await record_end(plan, recorder, None, "", MessageState.STOPPED, info)
+                await hooks.record_end(plan, recorder, None, "", MessageState.STOPPED, info)
             raise
-        except SendBlockedError as exc:
-            self.send_refused.emit(exc.reason)
-            return False
+        except hooks.SendBlockedError as exc:
+            return exc.reason
         except Exception as exc:
             log.exception("saving the turn failed unexpectedly")
-            self.send_refused.emit(f"The history could not save this message ({exc}).")
-            return False
+            return f"The history could not save this message ({exc})."
         self._set_thread(thread_id or self._thread_id)
         self._accept(plan)
-        return True
+        return None
 
     async def _answer(
-        self, plan: SendPlan, request: ChatRequest, recorder: ChatRecorder | None
-    ) -> None:
+        self, plan: hooks.SendPlan, request: ChatRequest, recorder: hooks.ChatRecorder | None
+    ) -> str | None:
+        """The answer task; returns why the request was not sent (None when it was)."""
         from orq_desktop.api.errors import RouterError
         from orq_desktop.core.error_cards import error_card
 
-        if recorder is not None and not await self._save_turn(plan, recorder):
-            return
+        if recorder is not None and (refused := await self._save_turn(plan, recorder)):
+            return refused
         msg_id = plan.answer_id
         parts: list[str] = []
         saver = None
         if recorder is not None:
-            saver = StreamSaver(lambda text: recorder.flush(msg_id, text), lambda: "".join(parts))
+            saver = hooks.StreamSaver(
+                lambda text: recorder.flush(msg_id, text), lambda: "".join(parts)
+            )
         started = time.monotonic()
         first_token: float | None = None
         info = AnswerInfo(primary_model=request.model)
@@ -357,7 +357,7 @@ class ChatSession(QObject):
         except asyncio.CancelledError:
             info = replace(info, ttft_s=first_token, total_s=time.monotonic() - started)
             text = self._finish(msg_id, parts, MessageState.STOPPED, info)
-            await record_end(plan, recorder, saver, text, MessageState.STOPPED, info)
+            await hooks.record_end(plan, recorder, saver, text, MessageState.STOPPED, info)
             raise
         except Exception as exc:  # every failure is shown where the user is looking
             if not isinstance(exc, RouterError):
@@ -372,10 +372,11 @@ class ChatSession(QObject):
                 state = MessageState.ERROR
                 self._turns.append(Turn(msg_id, Role.ASSISTANT, "", state, info, card))
             self.answer_failed.emit(msg_id, card)
-            await record_end(plan, recorder, saver, "".join(parts), state, info, card)
-            return
+            await hooks.record_end(plan, recorder, saver, "".join(parts), state, info, card)
+            return None
         text = self._finish(msg_id, parts, MessageState.COMPLETE, info)
-        await record_end(plan, recorder, saver, text, MessageState.COMPLETE, info)
+        await hooks.record_end(plan, recorder, saver, text, MessageState.COMPLETE, info)
+        return None
 
     def _finish(self, msg_id: str, parts: list[str], state: MessageState, info: AnswerInfo) -> str:
         text = "".join(parts)

@@ -205,6 +205,7 @@ class HistorySession(HistoryActions, QObject):
         task = asyncio.ensure_future(self._guard(work))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _t: work.close())  # cancelled before it ran: no warning
         return task
 
     async def _guard(self, work: Coroutine[Any, Any, T]) -> T | None:

@@ -295,7 +295,7 @@ class HistorySidebar(QWidget):
         self._pending = task
 
     def _connect_signals(self) -> None:
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self.reload)
         self._search_timer.timeout.connect(self.reload)
         self._reload_timer.timeout.connect(self._on_reload_timer_timeout)
@@ -393,6 +393,12 @@ class HistorySidebar(QWidget):
         self.reload()
         if self._history is not None:
             self._history.load_choices()
+
+    def _on_search_text_changed(self, text: str) -> None:
+        if text.strip():
+            self._search_timer.start()  # wait for a pause in the typing
+        else:
+            self.reload()  # back to the list at once
 
     def _on_filter_changed(self, _index: int) -> None:
         count = self.filters().active

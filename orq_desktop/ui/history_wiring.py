@@ -92,7 +92,8 @@ def show_opened(panel: Any, opened: Any) -> list[str]:
     notes: list[str] = list(panel.set_options(opened.options))
     panel.set_system_prompt(opened.system_prompt)
     if opened.focus:
-        QTimer.singleShot(SCROLL_DELAY_MS, lambda: _scroll_to(panel.transcript, opened.focus))
+        transcript = panel.transcript  # the timer dies with it
+        QTimer.singleShot(SCROLL_DELAY_MS, transcript, lambda: _scroll_to(transcript, opened.focus))
     return notes + list(opened.notes)
 
 
