@@ -54,7 +54,7 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=120.0, write=30.0, poo
 MAX_REDIRECTS: Final = 3
 MAX_RETRY_AFTER_S: Final = 60.0
 ERROR_BODY_LIMIT: Final = 256 * 1024
-_RETRY_STATUSES: Final = frozenset({408, 429}) | frozenset(range(500, 600))
+_RETRY_STATUSES: Final = frozenset({408, 409, 429}) | frozenset(range(500, 600))  # as the SDKs
 SOCKS_MISSING: Final = "SOCKS needs the socksio package, which is not installed"
 PROXY_UNUSABLE_CODE: Final = "proxy_unusable"  # the ``code`` of the error a bad proxy gives
 
