@@ -54,7 +54,8 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=120.0, write=30.0, poo
 MAX_REDIRECTS: Final = 3
 MAX_RETRY_AFTER_S: Final = 60.0
 ERROR_BODY_LIMIT: Final = 256 * 1024
-_RETRY_STATUSES: Final = frozenset({408, 409, 429}) | frozenset(range(500, 600))  # as the SDKs
+# As the SDKs: 408, 409, 429 and 5xx, except 501 (not implemented: retrying cannot help).
+_RETRY_STATUSES: Final = frozenset({408, 409, 429}) | (frozenset(range(500, 600)) - {501})
 SOCKS_MISSING: Final = "SOCKS needs the socksio package, which is not installed"
 PROXY_UNUSABLE_CODE: Final = "proxy_unusable"  # the ``code`` of the error a bad proxy gives
 
@@ -66,8 +67,11 @@ def socks_available() -> bool:
 
 def build_ssl_context() -> ssl.SSLContext:
     """Verifying TLS context from certifi's CA bundle that never writes a key log."""
-    context = ssl.create_default_context(cafile=certifi.where())
-    context.keylog_filename = None  # type: ignore[assignment]  # create_default_context reads SSLKEYLOGFILE
+    # Built by hand: ``ssl.create_default_context`` opens the file named by SSLKEYLOGFILE (and
+    # writes its header line) even when ``keylog_filename`` is reset afterwards.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname
+    context.load_verify_locations(cafile=certifi.where())
+    context.keylog_filename = None  # type: ignore[assignment]
     return context
 
 
@@ -218,7 +222,7 @@ class HttpCore:
                 await response.aclose()
             attempt += 1
             log.info("retrying %s (attempt %d) in %.2f s", url.path, attempt + 1, delay)
-            await asyncio.sleep(delay)
+            await _sleep_at_least(delay)
 
     async def _send_following(
         self, url: httpx.URL, content: bytes, headers: Mapping[str, str] | None
@@ -339,6 +343,18 @@ def _retry_transport(exc: RouterError) -> bool:
     if isinstance(exc, RequestTimeout):
         return exc.which in ("connect", "pool")  # a read timeout may mean the router is working
     return isinstance(exc, ConnectionFailed) and not isinstance(exc, TlsFailure)
+
+
+async def _sleep_at_least(delay: float) -> None:
+    """Sleep ``delay`` seconds or more: Qt's coarse timers (under qasync) may fire 5 % early,
+    and a server's ``Retry-After`` is a floor."""
+    end = time.monotonic() + delay
+    left = delay
+    for _ in range(100):  # a timer, not a wait for an event; a few rounds at most
+        await asyncio.sleep(left)
+        left = end - time.monotonic()
+        if left <= 0:
+            return
 
 
 def _backoff(attempt: int) -> float:

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from rel_app import ChatEnv, chat_env_factory
+from rel_checks import check_heartbeat
 from rel_report import CRASH_PREFIX, ReportCollector
 from rel_scenarios import SCENARIOS
 from rel_server import ScriptedRouter, Tracker, running
@@ -147,3 +148,17 @@ def tracker() -> Iterator[Tracker]:
 def make_chat(qtbot: Any, aloop: Any, rel_dir: Path) -> Iterator[Callable[..., ChatEnv]]:
     """``make_chat(url, read_timeout=, deadline=, max_retries=, history=)`` -> ``ChatEnv``."""
     yield from chat_env_factory(qtbot, rel_dir)
+
+
+@pytest.fixture
+def heartbeat_chat(make_chat: Any, heartbeat: Any) -> Iterator[Callable[..., ChatEnv]]:
+    """``make_chat`` with the 5 ms heartbeat restarted once the widgets are built, and checked
+    after the test: no gap over 250 ms while the fault plays out."""
+
+    def make(*args: Any, **kwargs: Any) -> ChatEnv:
+        env = make_chat(*args, **kwargs)
+        heartbeat.start()
+        return env
+
+    yield make
+    check_heartbeat(heartbeat)

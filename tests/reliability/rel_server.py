@@ -13,6 +13,7 @@ import hashlib
 import json
 import select
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -141,19 +142,28 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     owner: ScriptedRouter
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        self.owner.handshake_failures += 1  # a TLS handshake refused by the client, mostly
+
 
 class ScriptedRouter:
     """A router stand-in on 127.0.0.1 that plays scripted replies; ``.url`` and ``.seen``."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.replies: list[Reply] = [Reply.sse(["Hello", " there"])]
         self.seen: list[Seen] = []
         self.stopping = False
+        self.handshake_failures = 0
         self._server = _Server((host, 0), _Handler)
         self._server.owner = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
-        self.url = f"http://{host}:{self._server.server_address[1]}"
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://{host}:{self._server.server_address[1]}"
 
     def script(self, *replies: Reply) -> None:
         self.replies = list(replies)
@@ -197,7 +207,9 @@ class Tracker:
     def __init__(self) -> None:
         self._server = _TrackerServer(("127.0.0.1", 0), _TrackerHandler)
         self._server.hits = []
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), daemon=True
+        )
         self._thread.start()
         self.port = self._server.server_address[1]
         self.base = f"http://127.0.0.1:{self.port}"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from rel_checks import check_heartbeat, saved_messages
+from rel_checks import saved_messages
 from rel_server import Reply, chunk, finish
 
 from orq_desktop.core.chat_types import MessageState
@@ -22,23 +22,13 @@ pytestmark = pytest.mark.gui
 TEN = [f"part{i} " for i in range(10)]
 
 
-@pytest.fixture
-def make_chat(make_chat: Any, heartbeat: Any) -> Any:
-    """The suite's ``make_chat``, with the heartbeat restarted once the widgets are built and
-    checked after the test: no gap over 250 ms while the fault plays out."""
-
-    def make(*args: Any, **kwargs: Any) -> Any:
-        env = make_chat(*args, **kwargs)
-        heartbeat.start()
-        return env
-
-    yield make
-    check_heartbeat(heartbeat)
-
-
 def action_labels(env: Any) -> list[str]:
-    card = env.of("answer_failed")[-1][1]
-    return [a.label for a in card.actions]
+    return [a.label for a in env.of("answer_failed")[-1][1].actions]
+
+
+@pytest.fixture
+def make_chat(heartbeat_chat: Any) -> Any:
+    return heartbeat_chat
 
 
 @pytest.mark.scenario("N1")
@@ -63,7 +53,8 @@ def test_error_event_after_200_keeps_the_partial_and_shows_the_message(
     router: Any, make_chat: Any, form: str
 ) -> None:
     error = b'{"error": {"message": "<b>provider overloaded</b>", "type": "server_error"}}'
-    frame = b"data: " + error + b"\n\n" if form == "data" else b"event: error\ndata: " + error + b"\n\n"
+    head = b"data: " if form == "data" else b"event: error\ndata: "
+    frame = head + error + b"\n\n"
     router.script(Reply(pieces=[(chunk("half an "), 0), (chunk("answer"), 0), (frame, 0)]))
     env = make_chat(router.url, history=True)
     msg_id = env.ask("go")
@@ -125,7 +116,9 @@ def test_a_long_wait_for_the_first_byte_is_not_cut_short(router: Any, make_chat:
 
 
 @pytest.mark.scenario("N5")
-def test_stop_works_while_waiting_for_the_first_byte(qtbot: Any, router: Any, make_chat: Any) -> None:
+def test_stop_works_while_waiting_for_the_first_byte(
+    qtbot: Any, router: Any, make_chat: Any
+) -> None:
     router.script(Reply(head_delay=20.0))
     env = make_chat(router.url, read_timeout=30.0, deadline=60.0)
     env.type_and_send("slow start")
@@ -175,7 +168,7 @@ def test_closing_mid_stream_flushes_the_partial(qtbot: Any, router: Any, make_ch
     env.panel.window().close()
     run(qtbot, env.session.aclose())
     run(qtbot, env.history.aclose())
-    ((role, state, text),) = [m for m in saved_messages(env.db) if m[0] == "assistant"]
+    ((_role, state, text),) = [m for m in saved_messages(env.db) if m[0] == "assistant"]
     assert state in ("stopped", "interrupted")
     assert text.startswith("c0 c1 c2 c3 c4 ")
     qtbot.waitUntil(lambda: router.seen[0].disconnected_at is not None, timeout=2000)
