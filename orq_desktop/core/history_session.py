@@ -137,13 +137,15 @@ class HistorySession(HistoryActions, QObject):
         if self._store.read_only:
             self._why_not = "The history is read-only (a newer version wrote it): not saved."
             self.set_save_state("off", "History is read-only: not saved")
-        else:
-            self.spawn(self._empty_trash())  # left by the last run; undo lasts one run
         self.ready.emit(True)
         return True
 
     async def aclose(self) -> None:
-        """Finish the pending work, empty the trash, close the file and the database thread."""
+        """Finish the pending work, empty the trash, close the file and the database thread.
+
+        Undo lasts until the app closes: the trash is emptied here (not on opening, where it
+        would cost start-up a scan of every thread); a crash leaves it to the next close.
+        """
         tasks = [t for t in self._tasks if not t.done()]
         for task in tasks:
             task.cancel()
@@ -221,9 +223,6 @@ class HistorySession(HistoryActions, QObject):
             log.exception("a history action failed unexpectedly")
             self.problem.emit(f"Unexpected error in the history: {exc}")
         return None
-
-    async def _empty_trash(self) -> None:
-        await self.worker.run(self.live_store().purge_deleted)
 
     # -- keeping the router's thread id in step ---------------------------------------------
 

@@ -80,20 +80,43 @@ def bold_ranges(text: str, spans: tuple[tuple[int, int], ...]) -> list[QTextLayo
     return ranges
 
 
+class _Fonts:
+    """The fonts and metrics a row uses, made once per list font (painting is per row)."""
+
+    def __init__(self, base: QFont) -> None:
+        self.base = QFont(base)  # a copy: the option that lent it is gone after the paint
+        self.fm = QFontMetrics(self.base)
+        self.bold = QFont(base)
+        self.bold.setWeight(QFont.Weight.DemiBold)
+        self.bold_fm = QFontMetrics(self.bold)
+        self.small = QFont(base)
+        self.small.setPointSizeF(max(1.0, base.pointSizeF() * 0.9))
+        self.small_fm = QFontMetrics(self.small)
+        self.line = self.fm.lineSpacing()
+        self.pad = max(3, self.line // 4)
+
+
 class HistoryDelegate(QStyledItemDelegate):
     """Paints the rows of the history list (see the module docstring)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.now: float | None = None  # tests pin the clock
+        self._fonts: dict[str, _Fonts] = {}
+
+    def fonts(self, font: QFont) -> _Fonts:
+        key = font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            found = self._fonts[key] = _Fonts(font)
+        return found
 
     # -- Qt overrides ---------------------------------------------------------------------
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        fm = QFontMetrics(option.font)
-        pad = self._pad(fm)
+        f = self.fonts(option.font)
         lines = 1 + (SNIPPET_LINES if _is_hit(index.data(RECORD_ROLE)) else 1)
-        return QSize(fm.averageCharWidth() * 20, lines * fm.lineSpacing() + 4 * pad)
+        return QSize(f.fm.averageCharWidth() * 20, lines * f.line + 4 * f.pad)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         record = index.data(RECORD_ROLE)
@@ -132,49 +155,38 @@ class HistoryDelegate(QStyledItemDelegate):
 
     # -- rows -----------------------------------------------------------------------------
 
-    def _pad(self, fm: QFontMetrics) -> int:
-        return max(3, fm.lineSpacing() // 4)
-
-    def _frame(self, opt: QStyleOptionViewItem) -> tuple[QRect, QFontMetrics, int]:
-        fm = QFontMetrics(opt.font)
-        pad = self._pad(fm)
-        inner = opt.rect.adjusted(pad * 2, pad * 2 - 1, -pad * 2, -pad * 2)
-        return inner, fm, pad
+    def _frame(self, opt: QStyleOptionViewItem) -> tuple[QRect, _Fonts]:
+        f = self.fonts(opt.font)
+        pad = f.pad
+        return opt.rect.adjusted(pad * 2, pad * 2 - 1, -pad * 2, -pad * 2), f
 
     def _date(self, painter: QPainter, opt: QStyleOptionViewItem, ts: float, muted: Any) -> int:
         """Draws the date at the top right; returns its width (with a gap)."""
-        inner, fm, pad = self._frame(opt)
-        small = QFont(opt.font)
-        small.setPointSizeF(max(1.0, opt.font.pointSizeF() * 0.9))
-        painter.setFont(small)
+        inner, f = self._frame(opt)
+        painter.setFont(f.small)
         painter.setPen(muted)
         text = short_date(ts, self.now)
-        sfm = QFontMetrics(small)
-        width = sfm.horizontalAdvance(text)
-        top = QRect(inner.left(), inner.top(), inner.width(), fm.lineSpacing())
+        top = QRect(inner.left(), inner.top(), inner.width(), f.line)
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
-        return width + 2 * pad
+        return f.small_fm.horizontalAdvance(text) + 2 * f.pad
 
     def _paint_thread(
         self, painter: QPainter, opt: QStyleOptionViewItem, t: Any, color: Any, muted: Any
     ) -> None:
-        inner, fm, _pad = self._frame(opt)
+        inner, f = self._frame(opt)
+        fm, line = f.fm, f.line
         date_w = self._date(painter, opt, t.updated_at, muted)
-        line = fm.lineSpacing()
         title_rect = QRect(inner.left(), inner.top(), inner.width() - date_w, line)
-        title_font = QFont(opt.font)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(title_font)
+        painter.setFont(f.bold)
         painter.setPen(color)
         title = one_line(t.title) or "Untitled"
-        tfm = QFontMetrics(title_font)
         painter.drawText(
             title_rect,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            tfm.elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()),
+            f.bold_fm.elidedText(title, Qt.TextElideMode.ElideRight, title_rect.width()),
         )
         second = QRect(inner.left(), inner.top() + line, inner.width(), line)
-        painter.setFont(opt.font)
+        painter.setFont(f.base)
         x = second.left()
         if t.tags:
             tags = "  ".join(f"#{tag}" for tag in t.tags)
@@ -196,9 +208,9 @@ class HistoryDelegate(QStyledItemDelegate):
     def _paint_hit(
         self, painter: QPainter, opt: QStyleOptionViewItem, hit: Any, color: Any, muted: Any
     ) -> None:
-        inner, fm, _pad = self._frame(opt)
+        inner, f = self._frame(opt)
+        fm, line = f.fm, f.line
         date_w = self._date(painter, opt, hit.created_at, muted)
-        line = fm.lineSpacing()
         head = QRect(inner.left(), inner.top(), inner.width() - date_w, line)
         painter.setFont(opt.font)
         painter.setPen(muted)

@@ -19,7 +19,6 @@ from orq_desktop.ui.history_delegate import (
     HistoryDelegate,
     hit_heading,
     one_line,
-    plain_preview,
     short_date,
 )
 
@@ -50,6 +49,7 @@ class HistoryList(QListWidget):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setUniformItemSizes(True)  # a list holds threads or hits, never both
         self.delegate = HistoryDelegate(self)
         self.setItemDelegate(self.delegate)
         self.itemClicked.connect(self._on_item_clicked)
@@ -140,9 +140,8 @@ def _plain(record: Any) -> str:
     """The row as plain text (screen readers, keyboard search, tests)."""
     if _is_hit(record):
         return f"{hit_heading(record)}: {one_line(record.snippet)}"
-    tags = " ".join(f"#{t}" for t in record.tags)
-    preview = plain_preview(record.preview)
-    return " · ".join(p for p in (record.title or "Untitled", tags, preview) if p)
+    title = record.title or "Untitled"
+    return f"{title} · {' '.join(f'#{t}' for t in record.tags)}" if record.tags else title
 
 
 def _tooltip(record: Any) -> str:
