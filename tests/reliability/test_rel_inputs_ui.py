@@ -1,0 +1,140 @@
+"""Oversize and malformed answers (B8, B9), a 300 KB stream (U1), and the scenarios this suite
+does not run yet (skipped with the reason, listed in docs/reliability.md)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rel_server import Reply, chunk, finish
+
+from orq_desktop.core.chat_types import MessageState
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def make_chat(heartbeat_chat: Any) -> Any:
+    return heartbeat_chat
+
+
+@pytest.mark.scenario("B8")
+def test_a_stream_over_the_cap_stops_with_too_large(router: Any, make_chat: Any) -> None:
+    piece = ("word " * 15 + "\n") * 800  # 64 KB
+    router.script(Reply.sse([piece] * 40))  # 2.5 MB against a 1 MB cap
+    env = make_chat(router.url, max_stream_bytes=1024 * 1024)
+    msg_id = env.ask("a lot")
+    card = env.of("answer_failed")[-1][1]
+    assert "too large" in card.title.lower()
+    text = env.transcript.message_text(msg_id)
+    assert 0 < len(text) <= 1024 * 1024
+    assert env.state_of(msg_id) is MessageState.INTERRUPTED
+    assert len(router.seen) == 1 and env.send_enabled()
+
+
+@pytest.mark.scenario("B9")
+def test_malformed_sse_frames_are_skipped_and_the_text_is_exact(
+    router: Any, make_chat: Any
+) -> None:
+    cat = "猫".encode()
+    split = chunk("猫").replace(b"\\u732b", cat)  # raw UTF-8 on the wire
+    at = split.index(cat) + 1  # split inside the multibyte character
+    pieces = [
+        (b": keep-alive\n\n", 0.0),
+        (chunk("one "), 0.0),
+        (chunk("two ").replace(b"\n\n", b"\r\n\r\n"), 0.0),
+        (chunk("three ").replace(b"data: ", b"data:"), 0.0),
+        (b'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",'
+         b'"choices":[],"unknown":1}\n\n', 0.0),
+        (split[:at], 0.0),
+        (split[at:], 0.05),
+        (finish(), 0.0),
+    ]  # fmt: skip
+    router.script(Reply(pieces=pieces))
+    env = make_chat(router.url)
+    msg_id = env.ask("odd frames")
+    assert env.transcript.message_text(msg_id) == "one two three 猫"
+    assert env.state_of(msg_id) is MessageState.COMPLETE
+
+
+@pytest.mark.scenario("B9")
+def test_a_frame_that_is_not_json_ends_the_answer_keeping_the_text(
+    router: Any, make_chat: Any
+) -> None:
+    """Ours: an unreadable frame stops the answer (marked interrupted, text kept) rather than
+    being skipped silently; the card offers Regenerate."""
+    router.script(Reply(pieces=[(chunk("kept "), 0.0), (b"data: {bad\n\n", 0.0), (finish(), 0)]))
+    env = make_chat(router.url)
+    msg_id = env.ask("bad frame")
+    assert env.transcript.message_text(msg_id) == "kept "
+    assert env.state_of(msg_id) is MessageState.INTERRUPTED
+    assert "Regenerate" in [a.label for a in env.of("answer_failed")[-1][1].actions]
+    assert env.send_enabled()
+
+
+@pytest.mark.scenario("U1")
+def test_a_300_kb_reply_in_200_chunks_streams_smoothly(
+    router: Any, make_chat: Any, heartbeat: Any
+) -> None:
+    pieces = [f"{i:04d} " + "word " * 299 + "\n\n" for i in range(200)]  # about 300 KB
+    router.script(Reply(pieces=[(chunk(p), 0.005) for p in pieces] + [(finish(), 0.0)]))
+    env = make_chat(router.url)
+    started = time.monotonic()
+    msg_id = env.ask("long", timeout=30_000)
+    env.qtbot.waitUntil(lambda: env.answer(msg_id).stream.is_caught_up, timeout=20_000)
+    assert env.session.turns[-1].text == "".join(pieces)
+    assert time.monotonic() - started < 15
+    heartbeat.stop()
+    assert heartbeat.max_gap_ms < 250  # the plan's 100 ms is reported in the docs figures
+
+
+NOT_HERE = {
+    "B1": "the inputs/variables JSON editor's refusals are tested in tests/ui/test_options_*.py",
+    "B2": "wrong-shape JSON in the options editor is tested in tests/ui/test_options_*.py",
+    "B3": "fallback list validation is tested in tests/ui/test_options_fallbacks.py",
+    "B4": "retry count validation is tested in tests/api/test_models_ranges.py",
+    "B5": "retry code validation is tested in tests/api/test_models_ranges.py",
+    "B13": "a corrupt history row is tested in tests/store/test_history_messages.py",
+    "P3": "a failing migration step is tested in tests/store/test_history_open.py; "
+    "no SIGKILL-inside-migration hook exists",
+    "P7": "SQLITE_FULL needs a small tmpfs (unshare -rm); the history's full-disk state is "
+    "tested in tests/core/test_history_session_record.py",
+    "P9": "needs LazyFS (FUSE), not available here",
+    "S3": "the settings dialog's masked key and clipboard are tested in "
+    "tests/ui/test_settings_dialog_key.py",
+    "S7": "a confirmation naming a new router host before the key is sent is not verified here",
+    "U3": "indexed queries are tested in tests/store/test_history_plans.py; a 10k-thread "
+    "startup timing is not measured here",
+}
+
+
+@pytest.mark.parametrize(
+    "sid",
+    [
+        pytest.param("B1", marks=pytest.mark.scenario("B1")),
+        pytest.param("B2", marks=pytest.mark.scenario("B2")),
+        pytest.param("B3", marks=pytest.mark.scenario("B3")),
+        pytest.param("B4", marks=pytest.mark.scenario("B4")),
+        pytest.param("B5", marks=pytest.mark.scenario("B5")),
+        pytest.param("B13", marks=pytest.mark.scenario("B13")),
+        pytest.param("P3", marks=pytest.mark.scenario("P3")),
+        pytest.param("P7", marks=pytest.mark.scenario("P7")),
+        pytest.param("P9", marks=pytest.mark.scenario("P9")),
+        pytest.param("S3", marks=pytest.mark.scenario("S3")),
+        pytest.param("S7", marks=pytest.mark.scenario("S7")),
+        pytest.param("U3", marks=pytest.mark.scenario("U3")),
+    ],
+)
+def test_not_run_in_this_suite(sid: str) -> None:
+    pytest.skip(NOT_HERE[sid])
+
+
+@pytest.mark.scenario("P2")
+def test_p2_runs_in_the_crash_tests() -> None:
+    """P2 (the real app SIGKILLed mid-stream) lives in test_crash_*.py in this folder."""
+    crash = sorted(Path(__file__).parent.glob("test_crash_*.py"))
+    if not crash:
+        pytest.skip("the app-level SIGKILL test (test_crash_*.py) is not in this folder yet")
+    assert "SIGKILL" in crash[0].read_text(encoding="utf-8")
