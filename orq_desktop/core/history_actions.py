@@ -54,6 +54,7 @@ class HistoryActions:
     search_done: Any
     choices_loaded: Any
     thread_opened: Any
+    compare_opened: Any
     thread_deleted: Any
     thread_restored: Any
     import_ready: Any
@@ -143,10 +144,14 @@ class HistoryActions:
         return self.spawn(self._open(thread_id, focus_message))
 
     async def _open(self, thread_id: str, focus_message: int | None) -> LoadedThread | None:
-        if self._chat.busy:
-            raise HistoryError(BUSY)
         await self.wait_ready()
         detail = await self.worker.run(self.live_store().load_thread, thread_id)
+        if detail.summary.kind == "compare":  # shown by the Compare tab, not the chat
+            from orq_desktop.core.compare_history import saved_from_detail
+
+            self.compare_opened.emit(saved_from_detail(detail))
+            self.status.emit(f"Opened the compare “{detail.summary.title or 'Untitled'}”.")
+            return None
         loaded = loaded_thread(detail)
         if self._chat.busy:
             raise HistoryError(BUSY)

@@ -56,6 +56,8 @@ class HistorySession(HistoryActions, QObject):
             a new conversation not saved yet).
         thread_opened(OpenedThread): a saved thread is in the chat now; set the panel's
             model, parameters and system prompt from it.
+        compare_opened(SavedCompare): a compare thread was opened: show it in the Compare tab
+            (the chat is left as it is).
         threads_changed(): the list of threads changed (reload what is shown).
         threads_listed(ThreadQuery, list[ThreadSummary]): a page of threads.
         search_done(SearchQuery, list[SearchHit]): search results.
@@ -74,6 +76,7 @@ class HistorySession(HistoryActions, QObject):
     save_state = Signal(str, str)
     current_thread_changed = Signal(str)
     thread_opened = Signal(object)
+    compare_opened = Signal(object)
     threads_changed = Signal()
     threads_listed = Signal(object, object)
     search_done = Signal(object, object)

@@ -199,6 +199,8 @@ class HistoryDelegate(QStyledItemDelegate):
         rest = QRect(x, second.top(), second.right() - x, line)
         painter.setPen(muted)
         preview = plain_preview(t.preview) or f"{t.message_count} messages"
+        if t.kind == "compare":
+            preview = f"Compare · {preview}"
         painter.drawText(
             rest,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

@@ -252,3 +252,33 @@ def test_an_answer_cut_short_by_a_crash_opens_as_interrupted(
     env.send("Go on")
     assert time.monotonic() - t0 < 10
     assert len(messages(env.path, tid)) == 4
+
+
+def test_a_compare_thread_opens_in_the_compare_tab_not_the_chat(
+    qtbot, sim_server, make_env, tmp_path
+) -> None:
+    path = tmp_path / "compare.sqlite3"
+    store = HistoryStore.open(path).store
+    tid = store.create_thread(
+        "Which is faster?",
+        kind="compare",
+        options={"columns": [{"model": "openai/gpt-4o"}, {"model": "openai/gpt-4o-mini"}]},
+    )
+    store.add_message(tid, "user", "Which is faster?")
+    store.add_message(tid, "assistant", "Column one", column_index=0)
+    store.add_message(tid, "assistant", "Column two", column_index=1)
+    store.close()
+    env = make_env(sim_server.url, path=path)
+    env.send("A chat of its own")
+    chat_thread, chat_turns = env.chat.thread_id, env.chat.turns
+    opened = []
+    env.history.compare_opened.connect(opened.append)
+    assert run(qtbot, env.history.open_thread(tid)) is None
+    (saved,) = opened
+    assert saved.thread_id == tid and [c.model for c in saved.columns] == [
+        "openai/gpt-4o",
+        "openai/gpt-4o-mini",
+    ]
+    assert [r.text for r in saved.results] == ["Column one", "Column two"]
+    assert env.chat.thread_id == chat_thread and env.chat.turns == chat_turns
+    assert not env.of("h.thread_opened")
