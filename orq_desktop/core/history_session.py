@@ -261,10 +261,14 @@ class HistorySession(HistoryActions, QObject):
             self._routing.set_orq(orq)
 
     def _restore_routing(self, thread_id: str, options: dict[str, Any]) -> None:
+        """The thread's ``orq`` options again, with its id; a thread saved without any (an
+        import from elsewhere) keeps the current ones, with its id."""
         if self._routing is None:
             return
         orq = copy.deepcopy(options.get("orq"))
-        orq = orq if isinstance(orq, dict) else {}
+        if not isinstance(orq, dict):
+            self._push_thread_id(thread_id)
+            return
         if isinstance(orq.get("thread"), dict):
             orq["thread"]["id"] = thread_id
         self._routing.set_orq(orq)

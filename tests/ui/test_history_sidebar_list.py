@@ -114,7 +114,7 @@ def test_clicking_a_thread_restores_it_and_the_next_send_continues_it(
     assert ui.panel.options()["model"] == "anthropic/claude-3-5-sonnet"
     assert ui.panel.options()["temperature"] == 0.5
     assert ui.panel.system_prompt() == "Answer like a pirate."
-    assert ui.routing.orq().get("thread") is None  # saved without routing options
+    assert ui.routing.orq()["thread"] == {"id": tid}  # saved without routing options: its id
     ui.send("And the map?")
     assert [t.role for t in ui.chat.turns] == [Role.USER, Role.ASSISTANT] * 2
     sent = sim_server.recorded_requests()[-1]["body"]
