@@ -54,11 +54,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _setup_logging() -> None:
+    """Log to stderr through a formatter that redacts the key and anything key-shaped."""
+    from orq_desktop.domain import redaction
+
+    redaction.install()
+    handler = logging.StreamHandler()
+    handler.setFormatter(redaction.RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.data_dir:
         os.environ[paths.ENV_DATA_DIR] = str(Path(args.data_dir).expanduser().resolve())
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _setup_logging()
 
     from PySide6.QtWidgets import QApplication
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from orq_desktop import credentials
 from orq_desktop.core.connection import Connection
 from orq_desktop.core.tasks import report_unexpected
+from orq_desktop.domain import redaction
 
 SOURCE_LABELS = {
     "environment": "Key from environment (ORQ_API_KEY)",
@@ -83,6 +84,7 @@ class KeyManager(QObject):
         self._spawn(self._forget())
 
     def _apply(self, key: str | None, source: str) -> None:
+        redaction.add_secret(key)  # never printed by any log line from now on
         config = replace(self._connection.config, api_key=key, key_source=source)
         self._connection.update(config)
         self.key_state.emit(source, SOURCE_LABELS.get(source, source))

@@ -146,23 +146,33 @@ def test_exported_code_reads_the_key_from_the_environment() -> None:
 
 
 @pytest.mark.scenario("S8")
-@pytest.mark.xfail(
-    strict=True,
-    reason="no redacting logging filter is installed: a log record that carries the key "
-    "prints it (the client scrubs its own error texts; app.py would install the filter)",
-)
 def test_log_records_with_the_key_are_redacted() -> None:
+    """What app.main installs: every record redacts its message; the app's formatter redacts
+    tracebacks too; the key in force is redacted even when it does not look like a key."""
+    from orq_desktop.domain import redaction
+
     key = "sk-orq-LOGTEST-" + "0123456789abcdef"  # not the canary: this output is expected
+    plain_key = "plainpassword-42"  # nothing key-shaped about it: redacted because it is known
     stream = io.StringIO()
     logger = logging.getLogger("orq_desktop.rel_redaction_probe")
     logger.propagate = False
     handler = logging.StreamHandler(stream)
+    handler.setFormatter(redaction.RedactingFormatter("%(message)s"))
     logger.addHandler(handler)
+    previous = logging.getLogRecordFactory()
     try:
-        import orq_desktop.app  # noqa: F401 (whatever the app installs at import)
-
+        redaction.install()
+        redaction.add_secret(plain_key)
         logger.warning("key is %s", key)
-        logger.warning(f"inline {key}")
+        logger.warning(f"inline {key} and {plain_key}")
+        try:
+            raise RuntimeError(f"failed with {key}")
+        except RuntimeError:
+            logger.exception("boom")
     finally:
         logger.removeHandler(handler)
-    assert key not in stream.getvalue()
+        logging.setLogRecordFactory(previous)
+    out = stream.getvalue()
+    assert key not in out
+    assert plain_key not in out
+    assert out.count("[redacted]") >= 4
