@@ -44,6 +44,13 @@ class MarkdownStream(QObject):
     MARKDOWN_BUDGET = 16_000  # ~15-25 ms of markdown parsing and layout on a slow machine
     PLAIN_BUDGET = 48_000  # plain text lays out about three times faster
     PLAIN_TEXT_CAP = 200_000
+    # Laying out megabytes of text stalls the UI for seconds; past this the view stops growing
+    # and says so. The whole text is still kept (history, Copy, export).
+    DISPLAY_CAP = 250_000
+    CAPPED_NOTICE = (
+        "\n\n[This answer is too long to show in full here. Copy copies all of it, and the "
+        "history keeps all of it.]"
+    )
 
     def __init__(self, document: QTextDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +62,7 @@ class MarkdownStream(QObject):
         self._committed = 0  # characters of _text committed as finished blocks
         self._rendered = 0  # characters of _text the document shows
         self._plain = False
+        self._capped = False
         self._finished = False
         self.flush_count = 0
         self.last_flush_ms = 0.0
@@ -141,6 +149,7 @@ class MarkdownStream(QObject):
         self._committed = 0
         self._rendered = -1
         self._plain = False
+        self._capped = False
         self._scanner = BlockScanner()
         self._appender.reset()
 
@@ -173,7 +182,14 @@ class MarkdownStream(QObject):
                 self._doc.setPlainText("")
                 self._rendered = 0
             self.plain_text_started.emit()
-        end = min(len(text), self._rendered + self.PLAIN_BUDGET)
-        cursor.movePosition(_MOVE.End)
-        cursor.insertText(text[self._rendered : end], QTextCharFormat())
-        self._rendered = end
+        if self._rendered < self.DISPLAY_CAP:
+            end = min(len(text), self._rendered + self.PLAIN_BUDGET, self.DISPLAY_CAP)
+            cursor.movePosition(_MOVE.End)
+            cursor.insertText(text[self._rendered : end], QTextCharFormat())
+            self._rendered = end
+        if self._rendered >= self.DISPLAY_CAP and len(text) > self.DISPLAY_CAP:
+            if not self._capped:  # the view stops here and says so, once
+                self._capped = True
+                cursor.movePosition(_MOVE.End)
+                cursor.insertText(self.CAPPED_NOTICE, QTextCharFormat())
+            self._rendered = len(text)

@@ -157,9 +157,9 @@ def test_a_5_mb_answer_renders_without_fetching(big_render: dict[str, Any]) -> N
 @pytest.mark.scenario("U2")
 @pytest.mark.xfail(
     strict=True,
-    reason="a 5 MB answer is rendered whole as rich text on the GUI thread (about 10 s of "
-    "stall when painted); the plan asks for a rich-text cap (1 MB) with plain text or paging "
-    "beyond it, in ui/markdown_stream.py and ui/message_widgets.py",
+    reason="the view now stops at 250 K characters (the stall fell from about 10 s to about "
+    "0.4 s), but a 5 MB answer still stalls the UI once for about 0.4 s somewhere outside the "
+    "renderer; not yet found",
 )
 def test_a_5_mb_message_keeps_the_ui_responsive(big_render: dict[str, Any]) -> None:
     assert big_render["max_gap_ms"] < 250, f"max gap {big_render['max_gap_ms']:.0f} ms"
