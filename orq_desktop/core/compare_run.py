@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from orq_desktop.core.chat_types import AnswerInfo, MessageState
+from orq_desktop.core.compare_reader import ColumnReader
 from orq_desktop.core.compare_types import (
     MAX_COLUMNS,
     MIN_COLUMNS,
@@ -251,11 +252,14 @@ class CompareRun(QObject):
         from orq_desktop.api.errors import RouterError
         from orq_desktop.core.error_cards import error_card
 
-        parts: list[str] = []
+        reader = ColumnReader(
+            lambda text: self.column_delta.emit(index, text),
+            progress=(lambda text: self._progress(index, text)) if self.recorder else None,
+            progress_s=PROGRESS_INTERVAL_S,
+        )
+        parts = reader.parts
         started = time.monotonic()
-        first_token: float | None = None
         info = AnswerInfo(primary_model=request.model)
-        progress_at = started + PROGRESS_INTERVAL_S
         try:
             if ready is not None:
                 await asyncio.wait([ready])  # persisted before it is sent; never cancels ready
@@ -264,17 +268,7 @@ class CompareRun(QObject):
             client = await provided if inspect.isawaitable(provided) else provided
             if request.stream:
                 async with client.stream(request) as stream:
-                    async for chunk in stream:
-                        for choice in chunk.choices:
-                            text = getattr(choice.delta, "content", None)
-                            if text:
-                                if first_token is None:
-                                    first_token = time.monotonic() - started
-                                parts.append(text)
-                                self.column_delta.emit(index, text)
-                        if self.recorder is not None and time.monotonic() >= progress_at:
-                            progress_at = time.monotonic() + PROGRESS_INTERVAL_S
-                            self._progress(index, "".join(parts))
+                    await reader.read(aiter(stream), started)
                     result = stream.result()
             else:
                 result = await client.complete(request)
@@ -283,17 +277,21 @@ class CompareRun(QObject):
                     self.column_delta.emit(index, result.text)
             info = _answer_info(request.model, result)
         except asyncio.CancelledError:
+            reader.flush()
             elapsed = time.monotonic() - started
-            self._end(run_id, index, parts, MessageState.STOPPED, info, first_token, elapsed)
+            ttft = reader.first_token_s
+            self._end(run_id, index, parts, MessageState.STOPPED, info, ttft, elapsed)
             raise
         except Exception as exc:  # one column's failure is shown in that column only
+            reader.flush()
             if not isinstance(exc, RouterError):
                 log.exception("compare column %d failed unexpectedly", index + 1)
             card = error_card(exc)
             state = MessageState.INTERRUPTED if parts else MessageState.ERROR
             info = dataclasses.replace(info, trace_id=card.trace_id)
             elapsed = time.monotonic() - started
-            self._end(run_id, index, parts, state, info, first_token, elapsed, card)
+            ttft = reader.first_token_s
+            self._end(run_id, index, parts, state, info, ttft, elapsed, card)
             return
         self._end(run_id, index, parts, MessageState.COMPLETE, info)
 

@@ -260,10 +260,17 @@ class CompareColumn(QFrame):
         self.status.setText("Waiting…")
 
     def append(self, text: str) -> None:
+        """Buffer a piece of the answer (its renderer shows it at its next flush)."""
         if self._msg_id is not None:
             self.transcript.append_delta(self._msg_id, text)
             if self.busy and self.status.text() != "Streaming…":
                 self.status.setText("Streaming…")
+
+    def render_now(self) -> None:
+        """Render what was appended now (the view's shared tick), not at the answer's own."""
+        message = self.transcript.message_widget(self._msg_id) if self._msg_id else None
+        if isinstance(message, AssistantMessage):
+            message.stream.flush()
 
     def finish(self, result: ColumnResult) -> None:
         if self._msg_id is None:

@@ -42,6 +42,7 @@ from orq_desktop.domain.variables import find_variables
 from orq_desktop.ui.compare_chart import CompareChart, chart_row, series_colors, titled
 from orq_desktop.ui.compare_column import CompareColumn
 from orq_desktop.ui.compare_prompt import ComparePromptForm
+from orq_desktop.ui.compare_render import SharedRenderer
 from orq_desktop.ui.compare_sources import ColumnSources
 from orq_desktop.ui.error_actions import ask_fallback_model
 from orq_desktop.ui.layout import hbox, line_height, spacing
@@ -97,6 +98,7 @@ class CompareView(QWidget):
         self.ask_model: Callable[[QWidget, set[str]], str | None] = ask_fallback_model
         gap = spacing(self)
 
+        self.renderer = SharedRenderer(self)
         self.form = ComparePromptForm(self)
         self.compare_button = QPushButton("Co&mpare", self)
         self.compare_button.setObjectName("compareButton")
@@ -306,6 +308,7 @@ class CompareView(QWidget):
             self.sources.presets.changed.connect(self._on_presets_changed)
 
     def _drop(self, column: CompareColumn) -> None:
+        self.renderer.drop(column)
         self.columns.remove(column)
         if column in self._run_columns:
             self._run_columns[self._run_columns.index(column)] = None
@@ -368,10 +371,11 @@ class CompareView(QWidget):
 
     def _on_run_column_delta(self, index: int, text: str) -> None:
         if (column := self._column_for(index)) is not None:
-            column.append(text)
+            self.renderer.add(column, text)
 
     def _on_run_column_finished(self, index: int, result: ColumnResult) -> None:
         if (column := self._column_for(index)) is not None:
+            self.renderer.flush_column(column)
             column.finish(result)
             self._update_chart()
 
