@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -97,8 +98,11 @@ class ImportPreviewDialog(QDialog):
             item = QTreeWidgetItem([f"{t.title}{kind}", str(t.message_count), started])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight)
             self.list.addTopLevelItem(item)
-        self.list.resizeColumnToContents(1)
-        self.list.setColumnWidth(0, em(self, 24))
+        header = self.list.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.notes = QLabel("\n".join(preview.notes), self)
         self.notes.setTextFormat(Qt.TextFormat.PlainText)
         self.notes.setWordWrap(True)
@@ -117,7 +121,8 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.notes)
         layout.addWidget(buttons)
-        self.resize(em(self, 40), line_height(self, 18))
+        self.setMinimumWidth(em(self, 36))
+        self.resize(em(self, 44), line_height(self, 18))
 
     def titles(self) -> list[str]:
         return [self.list.topLevelItem(i).text(0) for i in range(self.list.topLevelItemCount())]
