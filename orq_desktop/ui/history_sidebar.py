@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from orq_desktop.core.history_queries import PAGE, HistoryFilters, SearchQuery, ThreadQuery
 from orq_desktop.ui import history_dialogs as dialogs
 from orq_desktop.ui.history_list import HistoryList
+from orq_desktop.ui.history_row_actions import RowActions
 from orq_desktop.ui.layout import em, hbox, spacing
 
 # The history session (``orq_desktop.core.history_session.HistorySession``) is duck-typed here:
@@ -44,7 +45,7 @@ def popup(menu: QMenu, pos: QPoint) -> None:
     menu.exec(pos)
 
 
-class HistorySidebar(QWidget):
+class HistorySidebar(RowActions):
     """The conversation list on the left (``historySearch`` above ``historyList``).
 
     Signals:
@@ -204,78 +205,6 @@ class HistorySidebar(QWidget):
             return
         self._more_query = ThreadQuery(self._list_query.filters, (last.updated_at, last.id))
         h.list_threads(self._more_query)
-
-    # -- thread actions ---------------------------------------------------------------------
-
-    def open_record(self, record: Any) -> None:
-        h = self._history
-        if h is None or record is None:
-            return
-        if not hasattr(record, "highlights"):
-            h.open_thread(record.id)
-        elif record.thread_id is not None:
-            focus = record.item_id if record.kind == "message" else None
-            h.open_thread(record.thread_id, focus_message=focus)
-        else:
-            self.status_message.emit("That image was made in the Images tab (no conversation).")
-
-    def delete_record(self, record: Any) -> None:
-        if self._history is not None and record is not None:
-            self._history.delete_thread(record.id, record.title)
-
-    def rename_record(self, record: Any) -> None:
-        if self._history is None or record is None:
-            return
-        title = dialogs.ask_text(self, "Rename conversation", "Title:", record.title)
-        if title is not None and title.strip():
-            self._history.rename_thread(record.id, title)
-
-    def edit_tags(self, record: Any) -> None:
-        if self._history is None or record is None:
-            return
-        text = dialogs.ask_text(
-            self, "Conversation tags", "Tags, separated by commas:", ", ".join(record.tags)
-        )
-        if text is not None:
-            self._history.set_tags(record.id, [t for t in text.split(",") if t.strip()])
-
-    def export_record(self, record: Any, kind: str) -> None:
-        if self._history is None or record is None:
-            return
-        what = "Markdown" if kind == "md" else "JSON"
-        path = dialogs.ask_save_path(
-            self,
-            f"Export conversation as {what}",
-            dialogs.export_name(record.title, kind),
-            dialogs.EXPORT_FILTERS[kind],
-        )
-        if path:
-            self._history.export_thread(record.id, path, kind)
-
-    def import_file(self) -> None:
-        if self._history is None:
-            return
-        path = dialogs.ask_open_path(self, "Import conversations", dialogs.IMPORT_FILTER)
-        if path:
-            self._history.prepare_import(path)
-
-    def undo(self) -> None:
-        if self._history is not None and self._history.undo_delete() is None:
-            self.status_message.emit("Nothing to undo.")
-
-    def menu_for(self, record: Any) -> QMenu:
-        """The right-click menu of a row."""
-        menu = QMenu(self)
-        menu.addAction("&Open", lambda: self.open_record(record))
-        if not hasattr(record, "highlights"):
-            menu.addAction("&Rename…", lambda: self.rename_record(record))
-            menu.addAction("&Tags…", lambda: self.edit_tags(record))
-            menu.addSeparator()
-            menu.addAction("Export as &Markdown…", lambda: self.export_record(record, "md"))
-            menu.addAction("Export as &JSON…", lambda: self.export_record(record, "json"))
-            menu.addSeparator()
-            menu.addAction("&Delete", lambda: self.delete_record(record))
-        return menu
 
     # -- internals --------------------------------------------------------------------------
 
