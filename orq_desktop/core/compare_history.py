@@ -7,13 +7,22 @@ column sends and saved at most once a second; its run (model, timings, tokens, e
 ends. The messages go through the store's full-text index, so a compare is found by search like
 any chat.
 
-:func:`saved_from_detail` reads such a thread back as a :class:`SavedCompare` for the Compare tab.
+:func:`saved_from_detail` reads such a thread back as a :class:`SavedCompare` for the Compare tab,
+and :meth:`HistoryCompareRecorder.save_as_chat` writes one column as a new chat thread (the
+prompt and that column's answer), which the history then opens in the chat like any other.
+
+The recorder works through anything with the history session's ``worker``, ``writable`` and
+``live_store()`` (:class:`~orq_desktop.core.history_session.HistorySession`, or a
+:class:`DirectHistory` over a store and its worker). While the history is unavailable or
+read-only, nothing is written and compares run as usual.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from orq_desktop.core.chat_types import AnswerInfo, ErrorInfo, MessageState
 from orq_desktop.core.compare_types import (
@@ -24,6 +33,7 @@ from orq_desktop.core.compare_types import (
     CompareRunInfo,
     SavedCompare,
 )
+from orq_desktop.core.history_records import error_text, saved_error, title_from
 
 if TYPE_CHECKING:
     from orq_desktop.store.db_worker import DbWorker
@@ -33,7 +43,31 @@ if TYPE_CHECKING:
 THREAD_KIND = "compare"
 TITLE_CHARS = 80
 OPTIONS_FORMAT = "orq-desktop-compare"
-ERROR_ADVICE = "This column failed when the compare ran; ask it again to see the answer."
+
+
+class HistoryAccess(Protocol):
+    """What the recorder needs of the history (``HistorySession`` has it)."""
+
+    @property
+    def worker(self) -> DbWorker: ...
+    @property
+    def writable(self) -> bool: ...
+    def live_store(self) -> HistoryStore: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DirectHistory:
+    """A store and the worker that runs its calls, as :class:`HistoryAccess`."""
+
+    worker: DbWorker
+    store: HistoryStore
+
+    @property
+    def writable(self) -> bool:
+        return not self.store.read_only
+
+    def live_store(self) -> HistoryStore:
+        return self.store
 
 
 def compare_title(prompt: ComparePrompt) -> str:
@@ -57,9 +91,8 @@ def compare_options(run: CompareRunInfo) -> dict[str, Any]:
 class HistoryCompareRecorder(CompareRecorder):
     """Keeps compare runs in the history store, every call on its database thread."""
 
-    def __init__(self, worker: DbWorker, store: HistoryStore) -> None:
-        self._worker = worker
-        self._store = store
+    def __init__(self, history: HistoryAccess) -> None:
+        self._history = history
         self._threads: dict[str, str] = {}  # run id -> thread id
         self._saved_options: dict[str, dict[str, Any]] = {}
         self._rows: dict[tuple[str, int], int] = {}  # (run id, column) -> streaming message id
@@ -69,7 +102,9 @@ class HistoryCompareRecorder(CompareRecorder):
         return self._threads.get(run_id)
 
     async def before_send(self, run: CompareRunInfo) -> None:
-        store = self._store
+        if not self._history.writable:
+            return  # unavailable or read-only: the compare runs, nothing is kept
+        store = self._history.live_store()
         options = compare_options(run)
 
         def write() -> str:
@@ -85,8 +120,9 @@ class HistoryCompareRecorder(CompareRecorder):
                 store.add_message(thread_id, role, text)
             return thread_id
 
-        self._threads[run.run_id] = await self._worker.run(write)
+        self._threads[run.run_id] = await self._history.worker.run(write)
         self._saved_options[run.run_id] = options
+        self._changed()
 
     async def column_started(self, run: CompareRunInfo, index: int) -> None:
         thread_id = self._threads.get(run.run_id)
@@ -95,28 +131,29 @@ class HistoryCompareRecorder(CompareRecorder):
         options = compare_options(run)
         if options != self._saved_options.get(run.run_id):  # a column asked again, changed
             self._saved_options[run.run_id] = options
-            await self._worker.run(
-                self._store.set_thread_options,
+            await self._history.worker.run(
+                self._history.live_store().set_thread_options,
                 thread_id,
                 model=run.columns[0].model,
                 options=options,
             )
-        row = await self._worker.run(
-            self._store.start_assistant_message, thread_id, column_index=index
+        row = await self._history.worker.run(
+            self._history.live_store().start_assistant_message, thread_id, column_index=index
         )
         self._rows[(run.run_id, index)] = row
 
     async def column_progress(self, run: CompareRunInfo, index: int, text: str) -> None:
         row = self._rows.get((run.run_id, index))
         if row is not None:
-            await self._worker.run(self._store.update_message_text, row, text)
+            store = self._history.live_store()
+            await self._history.worker.run(store.update_message_text, row, text)
 
     async def column_finished(self, run: CompareRunInfo, result: ColumnResult) -> None:
         thread_id = self._threads.get(run.run_id)
         row = self._rows.pop((run.run_id, result.index), None)
         if thread_id is None or row is None:
             return
-        store, info, error = self._store, result.info, result.error
+        store, info, error = self._history.live_store(), result.info, result.error
         request = run.bodies[result.index] if result.index < len(run.bodies) else {}
 
         def write() -> None:
@@ -135,15 +172,67 @@ class HistoryCompareRecorder(CompareRecorder):
                 tokens_out=info.tokens_out,
                 finish_reason=info.finish_reason,
                 trace_id=info.trace_id or (error.trace_id if error is not None else None),
-                error_text=f"{error.title}\n{error.message}" if error is not None else None,
+                error_text=error_text(error) if error is not None else None,
             )
 
-        await self._worker.run(write)
+        await self._history.worker.run(write)
+        self._changed()
 
     async def load(self, thread_id: str) -> SavedCompare:
         """Read a compare thread back (raises the store's ``NotFoundError`` if it is gone)."""
-        detail = await self._worker.run(self._store.load_thread, thread_id)
+        store = self._history.live_store()
+        detail = await self._history.worker.run(store.load_thread, thread_id)
         return saved_from_detail(detail)
+
+    async def save_as_chat(
+        self,
+        system_prompt: str,
+        turns: Sequence[Sequence[str]],
+        options: dict[str, Any],
+        info: AnswerInfo | None = None,
+    ) -> str:
+        """A new chat thread holding ``turns`` (the last one a column's answer, with its run);
+        returns its id, for the history to open (``HistorySession.open_thread``).
+
+        Raises the store's ``HistoryError`` when the history cannot be written.
+        """
+        store = self._history.live_store()
+        prompt = next((t for r, t in reversed(turns) if r == "user"), "")
+
+        def write() -> str:
+            thread_id = store.create_thread(
+                title_from(prompt), model=str(options.get("model", "")), options=options
+            )
+            if system_prompt.strip():
+                store.add_message(thread_id, "system", system_prompt)
+            answer = None
+            for role, text in turns:
+                answer = store.add_message(thread_id, role, text)
+            if info is not None and answer is not None and turns[-1][0] == "assistant":
+                store.record_run(
+                    thread_id,
+                    message_id=answer,
+                    request=options,
+                    model_requested=info.primary_model,
+                    model_answered=info.answered_model,
+                    ttft_ms=_ms(info.ttft_s),
+                    total_ms=_ms(info.total_s),
+                    tokens_in=info.tokens_in,
+                    tokens_out=info.tokens_out,
+                    finish_reason=info.finish_reason,
+                    trace_id=info.trace_id,
+                )
+            return thread_id
+
+        thread_id = await self._history.worker.run(write)
+        self._changed()
+        return thread_id
+
+    def _changed(self) -> None:
+        """Tell the sidebar (``HistorySession.threads_changed``) that the threads changed."""
+        changed = getattr(self._history, "threads_changed", None)
+        if changed is not None:
+            changed.emit()
 
 
 def saved_from_detail(detail: ThreadDetail) -> SavedCompare:
@@ -212,6 +301,8 @@ def _result(
         state = MessageState.INTERRUPTED
     info = AnswerInfo(primary_model=config.model)
     error: ErrorInfo | None = None
+    if state is MessageState.ERROR or (run is not None and run.error_text):
+        error = saved_error(run)
     if run is not None:
         info = AnswerInfo(
             primary_model=run.model_requested or config.model,
@@ -223,16 +314,6 @@ def _result(
             finish_reason=run.finish_reason,
             trace_id=run.trace_id,
         )
-        if run.error_text:
-            title, _, text = run.error_text.partition("\n")
-            error = ErrorInfo(
-                title=title,
-                message=text,
-                advice=ERROR_ADVICE,
-                status=run.status_code,
-                kind="saved",
-                trace_id=run.trace_id,
-            )
     return ColumnResult(index, config, message.text, state, info, error)
 
 

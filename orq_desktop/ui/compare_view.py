@@ -59,9 +59,9 @@ class CompareView(QWidget):
 
     Signals:
         use_as_primary(model): make ``model`` the chat's model.
-        open_as_chat(system_prompt, turns, options): continue a column as a chat; ``turns`` is a
-            list of ``(role, text)`` ending with that column's answer, ``options`` its request
-            options (``model``, parameters, ``orq``).
+        open_as_chat(system_prompt, turns, options, info): continue a column as a chat;
+            ``turns`` is a list of ``[role, text]`` ending with that column's answer, ``options``
+            its request options (``model``, parameters, ``orq``), ``info`` its ``AnswerInfo``.
         error_action(action_id): an error card's fix the app handles ("reenter_key",
             "open_settings"); fixes of a column's routing are handled here.
         timeline_requested(trace_id): show the attempts the router made for a column's answer.
@@ -69,7 +69,7 @@ class CompareView(QWidget):
     """
 
     use_as_primary = Signal(str)
-    open_as_chat = Signal(str, list, dict)
+    open_as_chat = Signal(str, list, dict, object)
     error_action = Signal(str)
     timeline_requested = Signal(str)
     status_message = Signal(str)
@@ -353,7 +353,7 @@ class CompareView(QWidget):
         if result is None or not result.text:
             return
         system_prompt, turns, options = continue_as_chat(self.form.compare_prompt(), result)
-        self.open_as_chat.emit(system_prompt, [list(t) for t in turns], options)
+        self.open_as_chat.emit(system_prompt, [list(t) for t in turns], options, result.info)
         self.status_message.emit(f"Column {self.columns.index(column) + 1} continues as a chat.")
 
     def _column_for(self, index: int) -> CompareColumn | None:

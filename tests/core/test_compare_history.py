@@ -9,12 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from history_session_support import env_factory
+from history_session_support import run as drive
 
 from orq_desktop.core.chat_types import MessageState
-from orq_desktop.core.compare_history import HistoryCompareRecorder, compare_title
+from orq_desktop.core.compare_history import (
+    DirectHistory,
+    HistoryCompareRecorder,
+    compare_title,
+)
 from orq_desktop.core.compare_run import CompareRun
-from orq_desktop.core.compare_types import ColumnConfig, ColumnResult, ComparePrompt
+from orq_desktop.core.compare_types import (
+    ColumnConfig,
+    ColumnResult,
+    ComparePrompt,
+    continue_as_chat,
+)
 from orq_desktop.core.connection import Connection, ConnectionConfig
+from orq_desktop.core.history_queries import ThreadQuery
 from orq_desktop.store.db_worker import DbWorker
 from orq_desktop.store.history import HistoryStore
 
@@ -41,7 +53,7 @@ def history(tmp_path: Path) -> Iterator[History]:
 def run_to_end(qtbot, url: str, history: History, prompt: ComparePrompt, columns: list[Any]):
     """Start a run with the real recorder; wait for its columns and for every write."""
     conn = Connection(ConnectionConfig(base_url=url, api_key="test-key"))
-    recorder = HistoryCompareRecorder(history.worker, history.store)
+    recorder = HistoryCompareRecorder(DirectHistory(history.worker, history.store))
     run = CompareRun(conn.prepared, recorder=recorder, parent=conn)
     results: dict[int, ColumnResult] = {}
     run.column_finished.connect(lambda i, r: results.__setitem__(i, r))
@@ -135,7 +147,7 @@ def test_a_streaming_column_is_saved_while_it_arrives(
 ) -> None:
     sim = sim_server_factory(token_rate=100)
     conn = Connection(ConnectionConfig(base_url=sim.url, api_key="test-key"))
-    recorder = HistoryCompareRecorder(history.worker, history.store)
+    recorder = HistoryCompareRecorder(DirectHistory(history.worker, history.store))
     run = CompareRun(conn.prepared, recorder=recorder, parent=conn)
     run_id = run.start(
         ComparePrompt.single("A long one"),
@@ -164,3 +176,95 @@ def test_a_streaming_column_is_saved_while_it_arrives(
     detail = history.store.load_thread(recorder.thread_id(run_id) or "")
     states = {m.column_index: m.state for m in detail.messages if m.column_index is not None}
     assert states[0] == MessageState.STOPPED.value
+
+
+# -- with the app's HistorySession -----------------------------------------------------------
+
+
+@pytest.fixture
+def make_env(qtbot, aloop, tmp_path):
+    yield from env_factory(qtbot, tmp_path)
+
+
+def session_run(qtbot, env, recorder, prompt: ComparePrompt, columns: list[ColumnConfig]):
+    run = CompareRun(env.connection.prepared, recorder=recorder, parent=env.connection)
+    results: dict[int, ColumnResult] = {}
+    problems: list[str] = []
+    run.column_finished.connect(lambda i, r: results.__setitem__(i, r))
+    run.history_problem.connect(problems.append)
+    run_id = run.start(prompt, columns)
+    assert run_id
+    qtbot.waitUntil(lambda: len(results) == len(columns) and not run.busy, timeout=15_000)
+    closing = asyncio.ensure_future(run.aclose())
+    qtbot.waitUntil(closing.done, timeout=5000)
+    return run_id, results, problems
+
+
+def test_through_the_history_session_a_compare_is_listed_and_opens_in_compare(
+    qtbot, sim_server, make_env
+) -> None:
+    env = make_env(sim_server.url)
+    recorder = HistoryCompareRecorder(env.history)
+    changed: list[bool] = []
+    env.history.threads_changed.connect(lambda: changed.append(True))
+    columns = [col("openai/gpt-4o", "A"), col("sim/status-500", "B")]
+    run_id, results, problems = session_run(
+        qtbot, env, recorder, ComparePrompt.single("Pick a colour"), columns
+    )
+    assert problems == [] and changed  # the sidebar is told to reload
+    thread_id = recorder.thread_id(run_id)
+    assert thread_id
+    summaries = drive(qtbot, env.history.list_threads(ThreadQuery()))
+    assert thread_id in {s.id for s in summaries if s.kind == "compare"}
+
+    opened: list[Any] = []
+    env.history.compare_opened.connect(opened.append)
+    assert drive(qtbot, env.history.open_thread(thread_id)) is None
+    (saved,) = opened
+    assert saved.columns == tuple(columns)
+    assert saved.results[0].text == results[0].text and saved.results[0].error is None
+    failed = saved.results[1]
+    assert failed.state is MessageState.ERROR and failed.error is not None
+    assert failed.error.title == results[1].error.title  # "500 Provider error"
+    assert not env.of("h.thread_opened")  # the chat is left alone
+
+
+def test_a_column_opened_as_a_chat_continues_there(qtbot, sim_server, make_env) -> None:
+    env = make_env(sim_server.url)
+    recorder = HistoryCompareRecorder(env.history)
+    prompt = ComparePrompt.single("Name a river", "Be brief.")
+    columns = [col("openai/gpt-4o"), col("openai/gpt-4o-mini", temperature=0.3)]
+    _run_id, results, _problems = session_run(qtbot, env, recorder, prompt, columns)
+    system_prompt, turns, options = continue_as_chat(prompt, results[1])
+    thread_id = drive(qtbot, recorder.save_as_chat(system_prompt, turns, options, results[1].info))
+    drive(qtbot, env.history.open_thread(thread_id))
+    assert env.chat.thread_id == thread_id
+    assert [(t.role.value, t.text) for t in env.chat.turns] == [
+        ("user", "Name a river"),
+        ("assistant", results[1].text),
+    ]
+    answer = env.chat.turns[1]
+    assert answer.info is not None and answer.info.tokens_out == results[1].info.tokens_out
+    ((opened,),) = env.of("h.thread_opened")
+    assert opened.system_prompt == "Be brief."
+    assert opened.options["model"] == "openai/gpt-4o-mini"
+    assert opened.options["temperature"] == 0.3
+    # The conversation goes on from the column's answer.
+    env.send("And the longest?", "Be brief.", model="openai/gpt-4o-mini")
+    body = sim_server.recorded_requests()[-1]["body"]
+    assert [m["content"] for m in body["messages"]] == [
+        "Be brief.",
+        "Name a river",
+        results[1].text,
+        "And the longest?",
+    ]
+
+
+def test_without_a_history_a_compare_runs_and_keeps_nothing(qtbot, sim_server, make_env) -> None:
+    env = make_env(sim_server.url, open_history=False)
+    recorder = HistoryCompareRecorder(env.history)
+    run_id, results, problems = session_run(
+        qtbot, env, recorder, ComparePrompt.single("Hi"), [col("openai/gpt-4o")] * 2
+    )
+    assert [r.state for r in results.values()] == [MessageState.COMPLETE] * 2
+    assert problems == [] and recorder.thread_id(run_id) is None

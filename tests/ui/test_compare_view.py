@@ -229,11 +229,12 @@ def test_open_as_chat_gives_the_prompt_and_that_column_s_answer(
     assert view.columns[1].open_action.isEnabled()
     with qtbot.waitSignal(view.open_as_chat) as blocker:
         view.columns[1].open_action.trigger()
-    system_prompt, turns, options = blocker.args
+    system_prompt, turns, options, info = blocker.args
     assert system_prompt == "Be brief."
     assert turns == [["user", "Hello {{name}}"], ["assistant", view.columns[1].result.text]]
     assert options["model"] == "openai/gpt-4o-mini" and options["temperature"] == 0.5
     assert options["orq"]["inputs"] == {"name": "Ada"}
+    assert info == view.columns[1].result.info and info.tokens_out
 
 
 def test_an_error_card_fix_edits_that_column_and_asks_it_again(

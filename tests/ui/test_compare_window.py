@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from orq_desktop.core.chat_types import MessageState
-from orq_desktop.core.compare_history import HistoryCompareRecorder
+from orq_desktop.core.compare_history import DirectHistory, HistoryCompareRecorder
 from orq_desktop.core.compare_run import CompareRun
 from orq_desktop.core.compare_types import ColumnConfig
 from orq_desktop.core.connection import Connection, ConnectionConfig
@@ -82,7 +82,7 @@ def test_compare_tab_in_the_main_window(qtbot, aloop, sim_server, tmp_path: Path
 def test_a_compare_in_the_history_is_shown_again(qtbot, aloop, sim_server, tmp_path: Path) -> None:
     worker = DbWorker()
     store = HistoryStore.open(tmp_path / "history.sqlite3").store
-    recorder = HistoryCompareRecorder(worker, store)
+    recorder = HistoryCompareRecorder(DirectHistory(worker, store))
     conn = Connection(ConnectionConfig(base_url=sim_server.url, api_key="k"))
     run = CompareRun(conn.prepared, recorder=recorder, parent=conn)
     view = CompareView(run)
