@@ -162,7 +162,8 @@ class HistorySidebar(RowActions):
         self._current = h.current_thread_id
         self._show_state()
         self.reload()
-        h.load_choices()
+        if self.filter_row.isVisibleTo(self):
+            h.load_choices()
 
     @property
     def history(self) -> HistorySession | None:
@@ -231,7 +232,7 @@ class HistorySidebar(RowActions):
         self._undo_timer.timeout.connect(self.undo_bar.hide)
         for combo in (self.model_filter, self.tag_filter, self.identity_filter):
             combo.currentIndexChanged.connect(self._on_filter_changed)
-        self.filters_action.toggled.connect(self.filter_row.setVisible)
+        self.filters_action.toggled.connect(self._on_filters_toggled)
         self.list.open_requested.connect(self.open_record)
         self.list.delete_requested.connect(self.delete_record)
         self.list.rename_requested.connect(self.rename_record)
@@ -320,7 +321,13 @@ class HistorySidebar(RowActions):
 
     def _on_reload_timer_timeout(self) -> None:
         self.reload()
-        if self._history is not None:
+        if self._history is not None and self.filter_row.isVisibleTo(self):
+            self._history.load_choices()
+
+    def _on_filters_toggled(self, shown: bool) -> None:
+        # The choices are read only when wanted: on a big history they take a scan of the runs.
+        self.filter_row.setVisible(shown)
+        if shown and self._history is not None:
             self._history.load_choices()
 
     def _on_search_text_changed(self, text: str) -> None:

@@ -89,14 +89,15 @@ def test_bold_spans_count_utf16_units_after_an_emoji() -> None:
 
 def test_filters_narrow_the_hits_and_the_list(qtbot, ui) -> None:
     sidebar = ui.sidebar
+    assert sidebar.tag_filter.count() == 1  # read only once the filters are shown
+    sidebar.filters_action.setChecked(True)
+    assert sidebar.filter_row.isVisible()
     qtbot.waitUntil(lambda: sidebar.tag_filter.count() == 3, timeout=5000)
     assert [sidebar.tag_filter.itemText(i) for i in range(3)] == [
         "All tags",
         "Tag: home",
         "Tag: research",
     ]
-    sidebar.filters_action.setChecked(True)
-    assert sidebar.filter_row.isVisible()
     search(qtbot, ui, "zebrafish")
     sidebar.tag_filter.setCurrentIndex(sidebar.tag_filter.findData("home"))
     qtbot.waitUntil(lambda: {h.thread_title for h in hits_shown(ui)} == {"Aquarium"}, timeout=5000)
