@@ -29,7 +29,7 @@ PROXY_PASSWORD = "Pr0xy-CANARY-9e8d7c6b5a"
 class MemoryKeyring(keyring.backend.KeyringBackend):
     """A keyring that keeps entries in a dict (the real one is tested with a Secret Service)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
 
     def __init__(self) -> None:
         super().__init__()

@@ -47,11 +47,18 @@ def startup_wm_class() -> str:
 def test_window_class_matches_the_desktop_entry(tmp_path: Path) -> None:
     # A private session bus, so Qt cannot autolaunch a D-Bus daemon that outlives the test.
     bus = ["dbus-run-session", "--"] if shutil.which("dbus-run-session") else []
+    # Its own home and runtime folder, and a key from the environment: the app must not wake
+    # a second gnome-keyring that would take over (and lock) the suite's shared one.
+    (tmp_path / "runtime").mkdir(mode=0o700)
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "GNOME_KEYRING_CONTROL"},
         "QT_QPA_PLATFORM": "xcb",
         "LAUNCHER": str(LAUNCHER),
         "DATA": str(tmp_path / "data"),
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "ORQ_API_KEY": "window-class-test-key",
     }
     out = subprocess.run(
         [*bus, "xvfb-run", "-a", "bash", "-c", PROBE],

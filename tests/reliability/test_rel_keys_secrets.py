@@ -38,7 +38,7 @@ def backend(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 class _Locked(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
 
     def get_password(self, service: str, username: str) -> str | None:
         raise KeyringLocked("Failed to unlock the collection!")
@@ -51,7 +51,7 @@ class _Locked(keyring.backend.KeyringBackend):
 
 
 class _Hanging(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
 
     def get_password(self, service: str, username: str) -> str | None:
         time.sleep(2)

@@ -28,7 +28,7 @@ PROXY_PASSWORD = "Pr0xy-CANARY-5a4b3c2d1e"
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
 
     def __init__(self) -> None:
         super().__init__()

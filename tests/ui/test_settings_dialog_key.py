@@ -33,7 +33,7 @@ real_secret_service = pytest.mark.skipif(
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
 
     def __init__(self) -> None:
         super().__init__()

@@ -95,7 +95,7 @@ def test_no_backend_is_reported_plainly(no_env_key, backend) -> None:
 class _HangingKeyring(keyring.backend.KeyringBackend):
     """Stands in for a Secret Service that never answers (a locked prompt nobody sees)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
 
     def get_password(self, service: str, username: str) -> str | None:
         time.sleep(3)
@@ -142,7 +142,7 @@ def test_locked_collection_is_reported_not_hung(tmp_path, monkeypatch) -> None:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DISPLAY", "ORQ_API_KEY", "DBUS_SESSION_BUS_ADDRESS")
+        if k not in ("DISPLAY", "ORQ_API_KEY", "DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL")
     }
     env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "d"), XDG_RUNTIME_DIR=str(tmp_path))
     cmd = (
