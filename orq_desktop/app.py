@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from orq_desktop.core.chat_session import ChatSession
     from orq_desktop.core.connection import Connection
+    from orq_desktop.core.history_session import HistorySession
     from orq_desktop.core.key_manager import KeyManager
     from orq_desktop.core.routing_state import RoutingState
     from orq_desktop.core.settings_controller import SettingsController
@@ -108,10 +109,11 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     from PySide6.QtCore import QSettings
 
     from orq_desktop.ui.first_paint import first_paint
+    from orq_desktop.ui.history_sidebar import HistorySidebar
     from orq_desktop.ui.main_window import MainWindow
 
     layout = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(layout)
+    window = MainWindow(layout, sidebar=HistorySidebar())
     painted = first_paint(window)
     closed = asyncio.Event()
     window.closing.connect(closed.set)
@@ -147,6 +149,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     try:
         await warming  # the models (and in demo mode the simulator) are imported in a thread
         wiring.build_settings()
+        await wiring.open_history()  # before the first Send, so every turn is saved
         editor_box.append(wiring.build_options_editor(layout))
         wiring.build_presets_bar()
         wiring.build_images_panel(layout)
@@ -165,6 +168,8 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
         if wiring.settings is not None:
             await wiring.settings.aclose()
         await session.aclose()
+        if wiring.history is not None:
+            await wiring.history.aclose()
         await keys.aclose()
         await connection.aclose()
         if wiring.simulator is not None:
@@ -204,9 +209,23 @@ class AppParts:
             status=window.show_status,
         )
         self.settings: SettingsController | None = None  # built once pydantic is imported
+        self.history: HistorySession | None = None
         panel.error_action.connect(self.actions.handle)
         window.settings_requested.connect(self.open_settings)
         keys.key_state.connect(lambda _source, label: window.show_status(label, 0))
+
+    async def open_history(self) -> None:
+        """The SQLite history: every turn saved before it is sent; the sidebar lists it."""
+        from orq_desktop.core.history_session import HistorySession
+        from orq_desktop.ui.history_sidebar import HistorySidebar
+        from orq_desktop.ui.history_wiring import connect_history
+
+        history = HistorySession(self.session, routing=self.routing)
+        await history.open(paths.history_db())
+        sidebar = self.window.sidebar
+        assert isinstance(sidebar, HistorySidebar)
+        self.history_ui = connect_history(history, sidebar, self.panel, self.window)
+        self.history = history
 
     def build_settings(self) -> SettingsController:
         """Non-secret settings, the Settings dialog's controller, and the key's problems."""
@@ -259,7 +278,6 @@ class AppParts:
         panel.system_prompt_edit.textChanged.connect(feed_prompts)
         panel.prompt_input.textChanged.connect(feed_prompts)
         session.user_message_added.connect(feed_prompts)
-        session.conversation_cleared.connect(editor.new_thread)
         editor.validity_changed.connect(lambda _reason: panel.refresh())
         transcript = cast("TranscriptView", panel.transcript)
         transcript.timeline_requested.connect(
@@ -274,7 +292,7 @@ class AppParts:
 
     def build_images_panel(self, layout: QSettings) -> None:
         """The Images tab, with its own routing options (no thread, inputs or knowledge bases)."""
-        from orq_desktop.core.image_job import ImageJobs
+        from orq_desktop.core.image_job import ImageJob, ImageJobs
         from orq_desktop.core.image_library import ImageLibrary
         from orq_desktop.core.routing_state import RoutingState
         from orq_desktop.ui.error_actions import ErrorActionHandler
@@ -293,8 +311,16 @@ class AppParts:
         )
         routing = RoutingState()
         editor = OptionsEditor("image", routing=routing, settings=layout)
+        history = self.history
+
+        def make_job() -> ImageJob:
+            job = jobs.make()
+            if history is not None:
+                job.image_ready.connect(history.on_image_ready)  # the image is in the history
+            return job
+
         images = ImagePanel(
-            jobs.make, library, orq=editor.orq, thumbnail_dir=paths.data_dir() / "thumbnails"
+            make_job, library, orq=editor.orq, thumbnail_dir=paths.data_dir() / "thumbnails"
         )
         self.window.set_images_panel(images)
         self.options_stack.addWidget(editor)
