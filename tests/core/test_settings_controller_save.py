@@ -13,6 +13,7 @@ import keyring
 import keyring.backend
 import keyring.backends.fail
 import pytest
+from keyring_fakes import MemoryKeyring
 
 from orq_desktop import settings as settings_mod
 from orq_desktop.core.connection import Connection, ConnectionConfig
@@ -24,28 +25,6 @@ pytestmark = pytest.mark.gui
 
 KEY = "sk-orq-CANARY-7d1e0f2a9b3c4d5e6f70"
 PROXY_PASSWORD = "Pr0xy-CANARY-9e8d7c6b5a"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring that keeps entries in a dict (the real one is tested with a Secret Service)."""
-
-    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        import keyring.errors
-
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture

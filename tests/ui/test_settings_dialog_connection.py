@@ -13,6 +13,7 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+from keyring_fakes import MemoryKeyring
 from PySide6.QtWidgets import QLabel
 
 from orq_desktop.core.connection import Connection, ConnectionConfig
@@ -25,24 +26,6 @@ pytestmark = pytest.mark.gui
 
 KEY = "right-key-0123456789abcdef"
 PROXY_PASSWORD = "Pr0xy-CANARY-5a4b3c2d1e"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture

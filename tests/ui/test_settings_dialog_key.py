@@ -14,6 +14,7 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
+from keyring_fakes import MemoryKeyring
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
@@ -30,24 +31,6 @@ real_secret_service = pytest.mark.skipif(
     os.environ.get("ORQ_IN_SECRET_SERVICE") != "2",
     reason="needs tests/with_secret_service.sh (dbus-run-session + gnome-keyring)",
 )
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.entries.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture
