@@ -105,6 +105,7 @@ class CompareColumn(QFrame):
         self._params: dict[str, Any] = {}
         self._label = ""
         self._msg_id: str | None = None
+        self._model = config.model
         self.result: ColumnResult | None = None
         self.busy = False
         self.routing = RoutingState(parent=self)
@@ -248,45 +249,52 @@ class CompareColumn(QFrame):
     # -- the answer ---------------------------------------------------------------------------
 
     def begin(self, model: str) -> None:
-        """A new answer starts: the old one is cleared."""
-        self.transcript.clear()
+        """A new answer starts: the old one is cleared. The answer's widgets are made with its
+        first text (so six columns starting at once do not build six answers in one go)."""
+        if self._msg_id is not None or self.transcript.message_ids():
+            self.transcript.clear()
         self.result = None
-        self._msg_id = f"compare-{next(self._ids)}"
-        self.transcript.begin_assistant_message(self._msg_id, model)
-        message = self.transcript.message_widget(self._msg_id)
-        if isinstance(message, AssistantMessage):
-            wrap_rows(message)  # its header: who answered, Copy, Regenerate
-            wrap_rows(message.footer)
+        self._model = model
+        self._msg_id = None
         self.status.setText("Waiting…")
 
     def append(self, text: str) -> None:
-        """Buffer a piece of the answer (its renderer shows it at its next flush)."""
-        if self._msg_id is not None:
-            self.transcript.append_delta(self._msg_id, text)
-            if self.busy and self.status.text() != "Streaming…":
-                self.status.setText("Streaming…")
+        """Buffer a piece of the answer (it is shown by the next ``render_now``)."""
+        self.transcript.append_delta(self._message_id(), text)
+        if self.busy and self.status.text() != "Streaming…":
+            self.status.setText("Streaming…")
 
     def render_now(self) -> None:
-        """Render what was appended now (the view's shared tick), not at the answer's own."""
+        """Render what was appended now (the view's shared timer), not at the answer's own."""
         message = self.transcript.message_widget(self._msg_id) if self._msg_id else None
         if isinstance(message, AssistantMessage):
             message.stream.flush()
 
     def finish(self, result: ColumnResult) -> None:
-        if self._msg_id is None:
-            self.begin(result.config.model)
-        assert self._msg_id is not None
         self.result = result
         if result.text or result.state is not MessageState.ERROR:
             self.transcript.finish_assistant_message(
-                self._msg_id, result.text, result.state, result.info
+                self._message_id(), result.text, result.state, result.info
             )
         if result.error is not None:
-            self.transcript.add_error_card(self._msg_id, result.error)
-            if (card := self.transcript.error_card(self._msg_id)) is not None:
+            msg_id = self._msg_id or f"compare-{next(self._ids)}"
+            self._msg_id = msg_id
+            self.transcript.add_error_card(msg_id, result.error)
+            if (card := self.transcript.error_card(msg_id)) is not None:
                 wrap_rows(card)
         self.status.setText(_status_text(result))
         self._refresh_actions()
+
+    def _message_id(self) -> str:
+        """The answer's id, its widgets made on first use."""
+        if self._msg_id is None:
+            self._msg_id = f"compare-{next(self._ids)}"
+            self.transcript.begin_assistant_message(self._msg_id, self._model)
+            message = self.transcript.message_widget(self._msg_id)
+            if isinstance(message, AssistantMessage):
+                wrap_rows(message)  # its header: who answered, Copy, Regenerate
+                wrap_rows(message.footer)
+        return self._msg_id
 
     def show_result(self, result: ColumnResult) -> None:
         """Show a finished answer at once (from the history)."""

@@ -1,14 +1,21 @@
-"""One render tick for every compare column: their deltas shown together, one repaint a tick.
+"""One render timer for every compare column: each column rendered in turn, evenly spread.
 
 Each answer in the chat has its own coalescing renderer (``MarkdownStream``, ~30 renders a
-second). Six columns with a timer each render at six different moments, and every render repaints
-the window: 180 paints a second for six streams. Here the deltas of all columns wait for one
-shared timer; at each tick every column appends its text and renders it at once, so Qt paints the
-window once for all of them (``benchmarks/compare.py``).
+second). Six columns with a timer each would render 180 times a second, and every render
+repaints its column. Here the deltas of all columns wait for one shared timer, which renders
+one column per tick, the one whose text has waited longest: each column is rendered every
+``FLUSH_MS`` per two streaming columns (33 ms for one or two, 100 ms for five or six), and the
+renders are spread evenly over that period instead of coming all at once.
+
+Measured with six columns at 1,000 tokens/s each (``benchmarks/compare.py``, offscreen): a render
+of every column every 33 ms cost 2.1 s of CPU per 2.4 s run; every 100 ms, 1.6 s. All six at
+once every 100 ms left ticks of 40-50 ms (the worst gap); one column at a time keeps each under
+about 10 ms.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Protocol
 
@@ -21,24 +28,27 @@ class Renderable(Protocol):
 
 
 class SharedRenderer(QObject):
-    """Buffers text per column; renders them all every ``FLUSH_MS`` (more under load)."""
+    """Buffers text per column; renders the columns one per tick, oldest text first."""
 
-    FLUSH_MS = 33
-    MAX_FLUSH_MS = 250
+    FLUSH_MS = 33  # a column's render period per two streaming columns
+    MIN_TICK_MS = 8
+    MAX_TICK_MS = 250
+    LOAD_FACTOR = 3  # a tick comes at least this many times its render's cost after the last
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Insertion order is the order the columns' text started waiting: the first waited most.
         self._pending: dict[Renderable, list[str]] = {}
         self.ticks = 0
         self.last_tick_ms = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.FLUSH_MS)
-        self._timer.timeout.connect(self.flush)
+        self._timer.timeout.connect(self._on_tick)
 
     @property
     def interval_ms(self) -> int:
-        """The time between ticks now."""
+        """The time to the next tick."""
         return self._timer.interval()
 
     def add(self, column: Renderable, text: str) -> None:
@@ -55,16 +65,30 @@ class SharedRenderer(QObject):
         self._pending.pop(column, None)
 
     def flush(self) -> None:
+        """Render every column's waiting text now."""
         self._timer.stop()
+        while self._pending:
+            self._render_next()
+
+    def _on_tick(self) -> None:
         if not self._pending:
             return
+        streaming = len(self._pending)
+        self._render_next()
+        if self._pending:
+            period = self.FLUSH_MS * max(1, math.ceil(streaming / 2))
+            spread = period / streaming
+            wanted = max(spread, self.LOAD_FACTOR * self.last_tick_ms)
+            self._timer.setInterval(round(min(self.MAX_TICK_MS, max(self.MIN_TICK_MS, wanted))))
+            self._timer.start()
+        else:
+            self._timer.setInterval(self.FLUSH_MS)  # the next text waits one period at most
+
+    def _render_next(self) -> None:
+        column = next(iter(self._pending))
+        parts = self._pending.pop(column)
         started = time.perf_counter()
-        pending, self._pending = self._pending, {}
-        for column, parts in pending.items():
-            column.append("".join(parts))
-            column.render_now()
+        column.append("".join(parts))
+        column.render_now()
         self.ticks += 1
         self.last_tick_ms = (time.perf_counter() - started) * 1000
-        # Rendering takes at most about a quarter of the UI thread, as in MarkdownStream.
-        interval = min(self.MAX_FLUSH_MS, max(self.FLUSH_MS, round(3 * self.last_tick_ms)))
-        self._timer.setInterval(interval)

@@ -1,6 +1,8 @@
-"""The shared render tick: every column's waiting text rendered together, once per tick."""
+"""The shared render timer: one column per tick, oldest text first, every column in turn."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -10,54 +12,67 @@ pytestmark = pytest.mark.gui
 
 
 class FakeColumn:
-    def __init__(self, log: list[tuple[str, int, str]], n: int) -> None:
-        self.log, self.n = log, n
+    def __init__(self, log: list[tuple[str, int, str]], n: int, cost_s: float = 0.0) -> None:
+        self.log, self.n, self.cost_s = log, n, cost_s
 
     def append(self, text: str) -> None:
         self.log.append(("append", self.n, text))
 
     def render_now(self) -> None:
+        time.sleep(self.cost_s)
         self.log.append(("render", self.n, ""))
 
 
-def test_one_tick_renders_every_column_with_its_joined_text(qtbot) -> None:
+def test_columns_are_rendered_one_per_tick_oldest_first(qtbot) -> None:
     renderer = SharedRenderer()
     log: list[tuple[str, int, str]] = []
     columns = [FakeColumn(log, n) for n in range(3)]
-    for piece in ("a", "b", "c"):
-        for column in columns:
+    for piece in ("a", "b"):
+        for column in reversed(columns):  # column 2's text waits longest
             renderer.add(column, f"{piece}{column.n}")
-    assert log == []  # nothing is rendered before the tick
+    assert log == []  # nothing is rendered before the first tick
     qtbot.waitUntil(lambda: renderer.ticks == 1, timeout=1000)
-    assert log == [
-        entry for n in range(3) for entry in (("append", n, f"a{n}b{n}c{n}"), ("render", n, ""))
-    ]
+    assert log == [("append", 2, "a2b2"), ("render", 2, "")]
+    # Three columns stream: each is rendered every 66 ms, so a tick every 22 ms.
+    assert renderer.interval_ms == 22
+    renderer.add(columns[2], "c2")  # it goes to the back of the queue
+    qtbot.waitUntil(lambda: renderer.ticks == 4, timeout=1000)
+    assert [n for kind, n, _t in log if kind == "render"] == [2, 1, 0, 2]
+    assert ("append", 2, "c2") in log
     qtbot.wait(SharedRenderer.FLUSH_MS * 3)
-    assert renderer.ticks == 1  # no text, no tick
+    assert renderer.ticks == 4  # no text, no tick
 
 
-def test_a_finishing_column_gets_its_waiting_text_at_once(qtbot) -> None:
+def test_six_streaming_columns_are_each_rendered_every_100_ms(qtbot) -> None:
     renderer = SharedRenderer()
     log: list[tuple[str, int, str]] = []
-    first, second = FakeColumn(log, 0), FakeColumn(log, 1)
+    for column in [FakeColumn(log, n) for n in range(6)]:
+        renderer.add(column, "x")
+    qtbot.waitUntil(lambda: renderer.ticks == 1, timeout=1000)
+    assert renderer.interval_ms == round(3 * SharedRenderer.FLUSH_MS / 6)  # 99 ms / 6
+
+
+def test_flush_renders_every_column_and_flush_column_one(qtbot) -> None:
+    renderer = SharedRenderer()
+    log: list[tuple[str, int, str]] = []
+    first, second, third = (FakeColumn(log, n) for n in range(3))
     renderer.add(first, "x")
     renderer.add(second, "y")
+    renderer.add(third, "z")
     renderer.flush_column(first)
     assert log == [("append", 0, "x")]
-    renderer.drop(second)  # a removed column
-    qtbot.wait(SharedRenderer.FLUSH_MS * 2)
-    assert log == [("append", 0, "x")] and renderer.ticks == 0
-
-
-def test_the_tick_slows_down_when_rendering_is_expensive(qtbot) -> None:
-    import time
-
-    class Slow(FakeColumn):
-        def render_now(self) -> None:
-            time.sleep(0.03)
-
-    renderer = SharedRenderer()
-    renderer.add(Slow([], 0), "x")
+    renderer.drop(third)  # a removed column
     renderer.flush()
+    assert log[1:] == [("append", 1, "y"), ("render", 1, "")]
+    qtbot.wait(SharedRenderer.FLUSH_MS * 2)
+    assert len(log) == 3
+
+
+def test_ticks_slow_down_when_a_render_is_expensive(qtbot) -> None:
+    renderer = SharedRenderer()
+    log: list[tuple[str, int, str]] = []
+    renderer.add(FakeColumn(log, 0, cost_s=0.03), "x")
+    renderer.add(FakeColumn(log, 1), "y")
+    qtbot.waitUntil(lambda: renderer.ticks == 1, timeout=1000)
     assert renderer.last_tick_ms >= 30
     assert renderer.interval_ms >= 90
