@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from orq_desktop import __version__, paths
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
     from orq_desktop.core.chat_session import ChatSession
+    from orq_desktop.core.compare_run import CompareRun
     from orq_desktop.core.connection import Connection
     from orq_desktop.core.history_session import HistorySession
     from orq_desktop.core.key_manager import KeyManager
@@ -153,6 +154,7 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
         editor_box.append(wiring.build_options_editor(layout))
         wiring.build_presets_bar()
         wiring.build_images_panel(layout)
+        wiring.build_compare()
         if demo:
             wiring.start_demo()
         else:
@@ -165,6 +167,8 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
         window.save_layout()
         warming.cancel()
         await wiring.aclose_images()
+        if wiring.compare_run is not None:
+            await wiring.compare_run.aclose()
         if wiring.settings is not None:
             await wiring.settings.aclose()
         await session.aclose()
@@ -210,6 +214,7 @@ class AppParts:
         )
         self.settings: SettingsController | None = None  # built once pydantic is imported
         self.history: HistorySession | None = None
+        self.compare_run: CompareRun | None = None
         panel.error_action.connect(self.actions.handle)
         window.settings_requested.connect(self.open_settings)
         keys.key_state.connect(lambda _source, label: window.show_status(label, 0))
@@ -346,6 +351,66 @@ class AppParts:
         follow_tab(self.window.tabs.currentIndex())
         self.images, self.image_jobs, self.image_library = images, jobs, library
 
+    def build_compare(self) -> None:
+        """The Compare tab: one prompt to 2-6 columns, kept in the history as one entry."""
+        from orq_desktop.core.compare_history import HistoryCompareRecorder
+        from orq_desktop.core.compare_run import CompareRun
+        from orq_desktop.core.trace_fetcher import TraceFetcher
+        from orq_desktop.ui.compare_view import CompareView
+        from orq_desktop.ui.route_timeline import open_timeline
+
+        history = self.history
+        recorder = HistoryCompareRecorder(history) if history is not None else None
+        run = CompareRun(self.connection.prepared, recorder=recorder)
+        panel = self.panel
+        view = CompareView(
+            run,
+            routing=self.routing,
+            current_options=panel.options,
+            current_system_prompt=panel.system_prompt,
+            presets=self.presets_store,
+        )
+        self.window.add_panel(view, "Co&mpare")
+        view.status_message.connect(self.window.show_status)
+        view.use_as_primary.connect(panel.params.model_picker.set_model_id)
+        view.open_as_chat.connect(self._open_column_as_chat)
+        view.error_action.connect(lambda action_id: self.actions.handle("", action_id))
+        view.timeline_requested.connect(
+            lambda trace_id: open_timeline(
+                self.window, lambda parent: TraceFetcher(self.connection, parent), trace_id
+            )
+        )
+        if history is not None:
+
+            def show_saved(saved: object) -> None:
+                self.window.tabs.setCurrentWidget(view)
+                view.show_saved(saved)  # type: ignore[arg-type]
+
+            history.compare_opened.connect(show_saved)
+        self.compare_run, self.compare_view = run, view
+
+    def _open_column_as_chat(
+        self, system_prompt: str, turns: list[list[str]], options: dict[str, Any], info: object
+    ) -> None:
+        """Continue a compare column as a normal conversation in the Chat tab."""
+        import uuid
+
+        from orq_desktop.core.chat_session import Turn
+        from orq_desktop.core.chat_types import AnswerInfo, Role
+        from orq_desktop.domain.ids import thread_id
+
+        loaded = [Turn(f"c{uuid.uuid4().hex[:12]}", Role(role), text) for role, text in turns]
+        if loaded and loaded[-1].role is Role.ASSISTANT and isinstance(info, AnswerInfo):
+            last = loaded[-1]
+            loaded[-1] = Turn(last.msg_id, last.role, last.text, last.state, info)
+        if not self.session.load(thread_id(), loaded):
+            return
+        self.panel.set_system_prompt(system_prompt)
+        self.panel.set_options({k: v for k, v in options.items() if k != "orq"})
+        if isinstance(options.get("orq"), dict):
+            self.routing.set_orq(options["orq"])
+        self.window.tabs.setCurrentWidget(self.panel)
+
     async def aclose_images(self) -> None:
         if hasattr(self, "image_jobs"):
             await self.image_jobs.aclose()
@@ -361,8 +426,9 @@ class AppParts:
 
         config = self.connection
 
+        self.presets_store = PresetsStore()
         bar = PresetsBar(
-            PresetsStore(),
+            self.presets_store,
             self.panel,  # type: ignore[arg-type]  # ChatForm wants prompt_input settable
             self.routing,
             endpoint=lambda: (config.config.base_url, config.config.path_prefix),

@@ -89,3 +89,40 @@ def test_demo_fallback_answers_and_send_waits_for_valid_options(qtbot, aloop, da
     assert info.primary_model == "sim/status-429"
     assert info.answered_model == "openai/gpt-4o"
     assert info.is_fallback
+
+
+def test_demo_compare_tab_runs_columns_and_opens_one_as_chat(qtbot, aloop, data_dir) -> None:
+    """The Compare tab is wired: two columns answer, and one continues as a chat."""
+    from orq_desktop.core.chat_types import Role
+    from orq_desktop.core.compare_types import ColumnConfig
+
+    seen: dict[str, object] = {}
+
+    async def script(parts: app.AppParts) -> None:
+        view = parts.compare_view
+        parts.window.tabs.setCurrentWidget(view)
+        await asyncio.sleep(0.1)
+        view.set_columns(
+            [
+                ColumnConfig({"model": m, "stream": True})
+                for m in ("openai/gpt-4o", "sim/status-503")
+            ]
+        )
+        view.form.prompt_edit.setPlainText("Name a tea")
+        view.compare_action.trigger()
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if all(c.result is not None for c in view.columns):
+                break
+        seen["states"] = [c.result.state.value for c in view.columns if c.result]
+        view._open_as_chat(view.columns[0])
+        await asyncio.sleep(0.1)
+        seen["roles"] = [t.role for t in parts.session.turns]
+        seen["tab"] = parts.window.tabs.currentWidget() is parts.panel
+
+    task = asyncio.ensure_future(app.run(demo=True, script=script))
+    qtbot.waitUntil(task.done, timeout=30_000)
+    assert task.result() == 0
+    assert seen["states"] == ["complete", "error"]
+    assert seen["roles"] == [Role.USER, Role.ASSISTANT]
+    assert seen["tab"] is True
