@@ -49,6 +49,8 @@ def make_script(out: Path):
         window.grab().save(str(out / "chat-error.png"))
         await _routing(parts, out)
         await _images(parts, out)
+        await _compare(parts, out)
+        await _history(parts, out)
 
     return script
 
@@ -94,6 +96,34 @@ def _answers(_parts) -> list:
 
 
 _LAST_INFOS: list = []  # every finished answer's AnswerInfo, in order
+
+
+async def _compare(parts, out: Path) -> None:
+    from orq_desktop.core.compare_types import ColumnConfig
+
+    window, view = parts.window, parts.compare_view
+    window.tabs.setCurrentWidget(view)
+    await asyncio.sleep(0.3)
+    models = ("openai/gpt-4o", "anthropic/claude-3-5-sonnet", "sim/status-503")
+    view.set_columns([ColumnConfig({"model": m, "stream": True}) for m in models])
+    view.form.prompt_edit.setPlainText("Explain exponential backoff in two sentences.")
+    view.compare_action.trigger()
+    for _ in range(300):
+        await asyncio.sleep(0.1)
+        if all(c.result is not None for c in view.columns):
+            break
+    await asyncio.sleep(0.5)
+    window.grab().save(str(out / "compare.png"))
+    window.tabs.setCurrentWidget(parts.panel)
+
+
+async def _history(parts, out: Path) -> None:
+    window = parts.window
+    sidebar = window.sidebar
+    sidebar.search.setText("retries")
+    await asyncio.sleep(1.5)
+    window.grab().save(str(out / "history.png"))
+    sidebar.search.setText("")
 
 
 async def _images(parts, out: Path) -> None:
