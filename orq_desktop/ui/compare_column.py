@@ -270,8 +270,15 @@ class CompareColumn(QFrame):
         if isinstance(message, AssistantMessage):
             message.stream.flush()
 
-    def finish(self, result: ColumnResult) -> None:
+    def set_result(self, result: ColumnResult) -> None:
+        """How the answer ended (its status and actions); :meth:`finish` shows it."""
         self.result = result
+        self.status.setText(_status_text(result))
+        self._refresh_actions()
+
+    def finish(self, result: ColumnResult) -> None:
+        """Show the answer's end: the final text, its state, the footer, the error card."""
+        self.set_result(result)
         if result.text or result.state is not MessageState.ERROR:
             self.transcript.finish_assistant_message(
                 self._message_id(), result.text, result.state, result.info
@@ -282,8 +289,6 @@ class CompareColumn(QFrame):
             self.transcript.add_error_card(msg_id, result.error)
             if (card := self.transcript.error_card(msg_id)) is not None:
                 wrap_rows(card)
-        self.status.setText(_status_text(result))
-        self._refresh_actions()
 
     def _message_id(self) -> str:
         """The answer's id, its widgets made on first use."""

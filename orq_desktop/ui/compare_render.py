@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
@@ -25,6 +26,9 @@ from PySide6.QtCore import QObject, QTimer
 class Renderable(Protocol):
     def append(self, text: str) -> None: ...
     def render_now(self) -> None: ...
+
+
+Finish = Callable[[], None]
 
 
 class SharedRenderer(QObject):
@@ -39,12 +43,18 @@ class SharedRenderer(QObject):
         super().__init__(parent)
         # Insertion order is the order the columns' text started waiting: the first waited most.
         self._pending: dict[Renderable, list[str]] = {}
+        self._finishes: dict[Renderable, Finish] = {}
         self.ticks = 0
         self.last_tick_ms = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.FLUSH_MS)
         self._timer.timeout.connect(self._on_tick)
+
+    @property
+    def idle(self) -> bool:
+        """Nothing waits to be shown."""
+        return not self._pending
 
     @property
     def interval_ms(self) -> int:
@@ -56,13 +66,25 @@ class SharedRenderer(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
+    def finish_later(self, column: Renderable, finish: Finish) -> None:
+        """At the column's turn, hand it its waiting text and call ``finish`` (its final render)
+        instead of rendering: six columns ending together are not all finished in one go."""
+        self._pending.setdefault(column, [])
+        self._finishes[column] = finish
+        if not self._timer.isActive():
+            self._timer.start()
+
     def flush_column(self, column: Renderable) -> None:
-        """Hand a column its waiting text now (it is about to finish or be removed)."""
-        if parts := self._pending.pop(column, None):
+        """Hand a column its waiting text now, and finish it if it was to be finished."""
+        parts = self._pending.pop(column, None)
+        if parts:
             column.append("".join(parts))
+        if (finish := self._finishes.pop(column, None)) is not None:
+            finish()
 
     def drop(self, column: Renderable) -> None:
         self._pending.pop(column, None)
+        self._finishes.pop(column, None)
 
     def flush(self) -> None:
         """Render every column's waiting text now."""
@@ -87,8 +109,13 @@ class SharedRenderer(QObject):
     def _render_next(self) -> None:
         column = next(iter(self._pending))
         parts = self._pending.pop(column)
+        finish = self._finishes.pop(column, None)
         started = time.perf_counter()
-        column.append("".join(parts))
-        column.render_now()
+        if parts:
+            column.append("".join(parts))
+        if finish is not None:
+            finish()
+        else:
+            column.render_now()
         self.ticks += 1
         self.last_tick_ms = (time.perf_counter() - started) * 1000

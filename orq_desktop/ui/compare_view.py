@@ -367,6 +367,7 @@ class CompareView(QWidget):
 
     def _on_run_column_started(self, index: int, model: str) -> None:
         if (column := self._column_for(index)) is not None:
+            self.renderer.flush_column(column)  # an earlier answer of a column asked again
             column.begin(model)
 
     def _on_run_column_delta(self, index: int, text: str) -> None:
@@ -375,8 +376,8 @@ class CompareView(QWidget):
 
     def _on_run_column_finished(self, index: int, result: ColumnResult) -> None:
         if (column := self._column_for(index)) is not None:
-            self.renderer.flush_column(column)
-            column.finish(result)
+            column.set_result(result)  # what it ended with is known (and charted) at once
+            self.renderer.finish_later(column, lambda: column.finish(result))
             self._update_chart()
 
     def _on_run_column_busy_changed(self, index: int, busy: bool) -> None:

@@ -76,3 +76,22 @@ def test_ticks_slow_down_when_a_render_is_expensive(qtbot) -> None:
     qtbot.waitUntil(lambda: renderer.ticks == 1, timeout=1000)
     assert renderer.last_tick_ms >= 30
     assert renderer.interval_ms >= 90
+
+
+def test_columns_ending_together_are_finished_one_per_tick(qtbot) -> None:
+    renderer = SharedRenderer()
+    log: list[tuple[str, int, str]] = []
+    columns = [FakeColumn(log, n) for n in range(3)]
+    for column in columns:
+        renderer.add(column, "t")
+        renderer.finish_later(column, lambda c=column: log.append(("finish", c.n, "")))
+    assert not renderer.idle
+    qtbot.waitUntil(lambda: renderer.ticks == 1, timeout=1000)
+    assert log == [("append", 0, "t"), ("finish", 0, "")]  # its final render, not a tick's
+    qtbot.waitUntil(lambda: renderer.idle, timeout=1000)
+    assert [e for e in log if e[0] == "finish"] == [("finish", n, "") for n in range(3)]
+    assert not [e for e in log if e[0] == "render"]
+    # A column asked again is finished at once, before its new answer begins.
+    renderer.finish_later(columns[0], lambda: log.append(("finish", 0, "again")))
+    renderer.flush_column(columns[0])
+    assert log[-1] == ("finish", 0, "again") and renderer.idle

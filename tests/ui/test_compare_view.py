@@ -54,7 +54,11 @@ def set_models(view: CompareView, *models: str, **options: Any) -> None:
 
 def wait_idle(qtbot, view: CompareView) -> None:
     qtbot.waitUntil(
-        lambda: not view._run.busy and all(c.result is not None for c in view.columns),
+        lambda: (
+            not view._run.busy
+            and all(c.result is not None for c in view.columns)
+            and view.renderer.idle
+        ),
         timeout=15_000,
     )
 
@@ -141,7 +145,7 @@ def test_stop_one_column_with_its_button_the_others_continue(
     qtbot.waitUntil(lambda: len(answer_text(first)) > 10, timeout=10_000)
     assert first.stop_button.isEnabled()
     first.stop_button.click()
-    qtbot.waitUntil(lambda: first.result is not None, timeout=5000)
+    qtbot.waitUntil(lambda: first.result is not None and view.renderer.idle, timeout=5000)
     assert first.result.state is MessageState.STOPPED
     assert second.busy and second.result is None
     assert first.status.text() == "Stopped" and not first.stop_button.isEnabled()
@@ -253,7 +257,7 @@ def test_an_error_card_fix_edits_that_column_and_asks_it_again(
     card.action_buttons["retry_on_code:503"].click()
     assert failed.routing.orq()["retry"]["on_codes"] == [503]
     assert routing.orq() == {}  # the chat's routing is not touched
-    qtbot.waitUntil(lambda: failed.result is not None and not failed.busy, timeout=10_000)
+    wait_idle(qtbot, view)
     sent = sim_server.recorded_requests()[before:]
     assert [r["body"]["orq"]["retry"]["on_codes"] for r in sent] == [[503]]
     assert view.columns[0].result is kept
@@ -261,7 +265,7 @@ def test_an_error_card_fix_edits_that_column_and_asks_it_again(
     view.ask_model = lambda _parent, exclude: "openai/gpt-4o-mini"
     card = failed.transcript.error_card(failed.transcript.message_ids()[0])
     card.action_buttons["add_fallback"].click()
-    qtbot.waitUntil(lambda: failed.result is not None and not failed.busy, timeout=10_000)
+    wait_idle(qtbot, view)
     assert failed.routing.orq()["fallbacks"] == [{"model": "openai/gpt-4o-mini"}]
     assert failed.result.state is MessageState.COMPLETE  # the fallback answered
     assert failed.result.info.is_fallback

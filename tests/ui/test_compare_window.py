@@ -60,7 +60,10 @@ def test_compare_tab_in_the_main_window(qtbot, aloop, sim_server, tmp_path: Path
     view.form.prompt_edit.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view.form.prompt_edit)
     qtbot.keyClick(view.form.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: all(c.result is not None for c in view.columns), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: all(c.result is not None for c in view.columns) and view.renderer.idle,
+        timeout=10_000,
+    )
     assert [c.result.state for c in view.columns] == [
         MessageState.COMPLETE,
         MessageState.COMPLETE,
@@ -97,7 +100,10 @@ def test_a_compare_in_the_history_is_shown_again(qtbot, aloop, sim_server, tmp_p
     view.form.prompt_edit.setPlainText("Say hello")
     run_id = view._run.start(view.prompt(), [c.config() for c in view.columns])
     assert run_id
-    qtbot.waitUntil(lambda: all(c.result is not None for c in view.columns), timeout=10_000)
+    qtbot.waitUntil(
+        lambda: all(c.result is not None for c in view.columns) and view.renderer.idle,
+        timeout=10_000,
+    )
     close_all(qtbot, run.aclose)  # every write is done
     thread_id = recorder.thread_id(run_id)
     assert thread_id
