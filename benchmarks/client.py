@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -159,16 +160,16 @@ async def bench(
     stream = dict(zip(names, (c.ours_stream, c.sdk_stream, c.raw_stream), strict=True))
     results: dict[str, dict[str, Any]] = {name: {"lat": [], "rates": []} for name in names}
     try:
-        # Interleave the clients in blocks so drift on a shared machine hits all of them.
-        block = max(1, calls // 6)
+        # Our client and raw httpx alternate call by call, so drift on a shared machine hits
+        # both alike; the SDK (which allocates a great deal) runs on its own first, and its
+        # garbage is collected before the others start, so they do not pay for it.
         for call in small.values():
             await latencies(call, 0, 30)
-        done = 0
-        while done < calls:
-            n = min(block, calls - done)
-            for name, call in small.items():
-                results[name]["lat"] += await latencies(call, n, 0)
-            done += n
+        results[SDK]["lat"] = await latencies(small[SDK], calls, 0)
+        gc.collect()
+        for _ in range(calls):
+            for name in (OURS, RAW) if _ % 2 else (RAW, OURS):
+                results[name]["lat"] += await latencies(small[name], 1, 0)
         for round_ in range(rounds):
             for name, call in stream.items():
                 if name == SDK and round_ >= sdk_rounds:
