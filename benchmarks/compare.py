@@ -47,7 +47,8 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer
+from heartbeat import Heartbeat
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from orq_desktop.core.compare_run import CompareRun
@@ -66,26 +67,6 @@ MODELS = (
     "google/gemini-2.5-pro",
     "mistral/mistral-large-latest",
 )
-
-
-class Heartbeat:
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(interval=5, timerType=Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.gaps.clear()
-        self._clock.start()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def _tick(self) -> None:
-        self.gaps.append(self._clock.nsecsElapsed() / 1e6)
-        self._clock.restart()
 
 
 class KillingHandle(asyncio.Handle):

@@ -19,7 +19,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from heartbeat import Heartbeat
 from PySide6.QtWidgets import QApplication
 
 from orq_desktop.core.chat_session import ChatSession
@@ -28,26 +28,6 @@ from orq_desktop.core.loop import EventLoop
 from orq_desktop.core.warmup import warm_up
 from orq_desktop.simulator import start_in_thread
 from orq_desktop.ui.transcript import TranscriptView
-
-
-class Heartbeat:
-    def __init__(self) -> None:
-        self.gaps: list[float] = []
-        self._clock = QElapsedTimer()
-        self._timer = QTimer(interval=5, timerType=Qt.TimerType.PreciseTimer)
-        self._timer.timeout.connect(self._tick)
-
-    def start(self) -> None:
-        self.gaps.clear()
-        self._clock.start()
-        self._timer.start()
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def _tick(self) -> None:
-        self.gaps.append(self._clock.nsecsElapsed() / 1e6)
-        self._clock.restart()
 
 
 def p99(values: list[float]) -> float:

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from orq_desktop.core import history_hooks as hooks
+from orq_desktop.core.answers import answer_info
 from orq_desktop.core.chat_types import AnswerInfo, ErrorInfo, MessageState, Role
 from orq_desktop.core.tasks import report_unexpected
 
 if TYPE_CHECKING:
     # The client pulls in httpx and pydantic: imported on first use, after the first paint.
-    from orq_desktop.api.client import ChatResult, RouterClient
+    from orq_desktop.api.client import RouterClient
     from orq_desktop.api.models import ChatRequest
 
 log = logging.getLogger(__name__)
@@ -353,7 +354,7 @@ class ChatSession(QObject):
                 if result.text:
                     parts.append(result.text)
                     self.delta.emit(msg_id, result.text)
-            info = _answer_info(request.model, result)
+            info = answer_info(request.model, result)
         except asyncio.CancelledError:
             info = replace(info, ttft_s=first_token, total_s=time.monotonic() - started)
             text = self._finish(msg_id, parts, MessageState.STOPPED, info)
@@ -385,23 +386,5 @@ class ChatSession(QObject):
         return text
 
 
-def _answer_info(primary: str, result: ChatResult) -> AnswerInfo:
-    usage = result.usage
-    return AnswerInfo(
-        primary_model=primary,
-        answered_model=result.model,
-        ttft_s=result.timings.ttft_s,
-        total_s=result.timings.total_s,
-        tokens_in=_int_or_none(getattr(usage, "prompt_tokens", None)),
-        tokens_out=_int_or_none(getattr(usage, "completion_tokens", None)),
-        finish_reason=result.finish_reason,
-        trace_id=result.trace_id,
-    )
-
-
 def _model_of(info: AnswerInfo | None) -> str:
     return (info.answered_model or info.primary_model) if info else "Assistant"
-
-
-def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | float) else None

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from orq_desktop.core.answers import answer_info
 from orq_desktop.core.chat_types import AnswerInfo, MessageState
 from orq_desktop.core.compare_reader import ColumnReader
 from orq_desktop.core.compare_types import (
@@ -40,7 +41,7 @@ from orq_desktop.core.tasks import report_unexpected
 from orq_desktop.domain.ids import ulid
 
 if TYPE_CHECKING:
-    from orq_desktop.api.client import ChatResult, RouterClient
+    from orq_desktop.api.client import RouterClient
     from orq_desktop.api.models import ChatRequest
 
 log = logging.getLogger(__name__)
@@ -275,7 +276,7 @@ class CompareRun(QObject):
                 if result.text:
                     parts.append(result.text)
                     self.column_delta.emit(index, result.text)
-            info = _answer_info(request.model, result)
+            info = answer_info(request.model, result)
         except asyncio.CancelledError:
             reader.flush()
             elapsed = time.monotonic() - started
@@ -344,21 +345,3 @@ class CompareRun(QObject):
         task.add_done_callback(self._record_tasks.discard)
         task.add_done_callback(report_unexpected)
         return task
-
-
-def _answer_info(primary: str, result: ChatResult) -> AnswerInfo:
-    usage = result.usage
-    return AnswerInfo(
-        primary_model=primary,
-        answered_model=result.model,
-        ttft_s=result.timings.ttft_s,
-        total_s=result.timings.total_s,
-        tokens_in=_int_or_none(getattr(usage, "prompt_tokens", None)),
-        tokens_out=_int_or_none(getattr(usage, "completion_tokens", None)),
-        finish_reason=result.finish_reason,
-        trace_id=result.trace_id,
-    )
-
-
-def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
