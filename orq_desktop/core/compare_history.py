@@ -228,6 +228,23 @@ class HistoryCompareRecorder(CompareRecorder):
         self._changed()
         return thread_id
 
+    async def open_as_chat(
+        self,
+        system_prompt: str,
+        turns: Sequence[Sequence[str]],
+        options: dict[str, Any],
+        info: AnswerInfo | None = None,
+    ) -> str:
+        """:meth:`save_as_chat`, then open the new thread in the chat through the history
+        (``HistorySession.open_thread``: the turns replayed, the panel's options, system prompt
+        and routing set from the thread); returns its id. Connect ``CompareView.open_as_chat``
+        to it (through ``HistorySession.spawn``) while the history is writable."""
+        thread_id = await self.save_as_chat(system_prompt, turns, options, info)
+        opener = getattr(self._history, "open_thread", None)
+        if opener is not None:
+            await opener(thread_id)
+        return thread_id
+
     def _changed(self) -> None:
         """Tell the sidebar (``HistorySession.threads_changed``) that the threads changed."""
         changed = getattr(self._history, "threads_changed", None)

@@ -236,8 +236,9 @@ def test_a_column_opened_as_a_chat_continues_there(qtbot, sim_server, make_env) 
     columns = [col("openai/gpt-4o"), col("openai/gpt-4o-mini", temperature=0.3)]
     _run_id, results, _problems = session_run(qtbot, env, recorder, prompt, columns)
     system_prompt, turns, options = continue_as_chat(prompt, results[1])
-    thread_id = drive(qtbot, recorder.save_as_chat(system_prompt, turns, options, results[1].info))
-    drive(qtbot, env.history.open_thread(thread_id))
+    # As the app does it: CompareView.open_as_chat -> history.spawn(recorder.open_as_chat(...)).
+    opening = recorder.open_as_chat(system_prompt, turns, options, results[1].info)
+    thread_id = drive(qtbot, env.history.spawn(opening))
     assert env.chat.thread_id == thread_id
     assert [(t.role.value, t.text) for t in env.chat.turns] == [
         ("user", "Name a river"),
