@@ -402,13 +402,12 @@ class AppParts:
 
         from orq_desktop.core.chat_session import Turn
         from orq_desktop.core.chat_types import AnswerInfo, Role
-        from orq_desktop.domain.ids import thread_id
 
         loaded = [Turn(f"c{uuid.uuid4().hex[:12]}", Role(role), text) for role, text in turns]
         if loaded and loaded[-1].role is Role.ASSISTANT and isinstance(info, AnswerInfo):
             last = loaded[-1]
             loaded[-1] = Turn(last.msg_id, last.role, last.text, last.state, info)
-        if not self.session.load(thread_id(), loaded):
+        if not self.session.load(None, loaded):  # the next send starts a saved thread
             return
         self.panel.set_system_prompt(system_prompt)
         self.panel.set_options({k: v for k, v in options.items() if k != "orq"})

@@ -176,11 +176,13 @@ class ChatSession(QObject):
         self.conversation_cleared.emit()
         self._set_thread(None)
 
-    def load(self, thread_id: str, turns: Sequence[Turn]) -> bool:
-        """Continue a saved conversation; refused (False) while an answer is arriving.
+    def load(self, thread_id: str | None, turns: Sequence[Turn]) -> bool:
+        """Continue a conversation; refused (False) while an answer is arriving.
 
         The turns are replayed through the usual signals (``conversation_cleared``, then user
         turns, answers and error cards), so a panel shows them as it showed the live ones.
+        ``thread_id`` is the saved thread they come from, or None for turns not saved yet (a
+        compare column): the next send then starts a new thread.
         """
         if self.busy:
             self.send_refused.emit("An answer is still arriving: stop it first.")

@@ -119,6 +119,15 @@ def test_demo_compare_tab_runs_columns_and_opens_one_as_chat(qtbot, aloop, data_
         await asyncio.sleep(0.1)
         seen["roles"] = [t.role for t in parts.session.turns]
         seen["tab"] = parts.window.tabs.currentWidget() is parts.panel
+        # the conversation continues, and the next turn is saved in the history
+        finished = asyncio.Event()
+        parts.session.answer_finished.connect(lambda *_: finished.set())
+        parts.session.send_refused.connect(lambda reason: seen.setdefault("refused", reason))
+        parts.panel.prompt_input.setPlainText("And another one?")
+        parts.panel.send()
+        await asyncio.wait_for(finished.wait(), 20)
+        seen["after"] = len(parts.session.turns)
+        seen["thread"] = parts.session.thread_id
 
     task = asyncio.ensure_future(app.run(demo=True, script=script))
     qtbot.waitUntil(task.done, timeout=30_000)
@@ -126,3 +135,6 @@ def test_demo_compare_tab_runs_columns_and_opens_one_as_chat(qtbot, aloop, data_
     assert seen["states"] == ["complete", "error"]
     assert seen["roles"] == [Role.USER, Role.ASSISTANT]
     assert seen["tab"] is True
+    assert "refused" not in seen
+    assert seen["after"] == 4
+    assert str(seen["thread"]).startswith("thread_")
