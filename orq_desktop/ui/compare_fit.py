@@ -11,51 +11,21 @@ of widening the column.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize
 from PySide6.QtWidgets import QBoxLayout, QLabel, QLayout, QLayoutItem, QWidget
 
 from orq_desktop.ui.layout import spacing
+from orq_desktop.ui.widgets_flow import FlowLayout
 
 _WRAPPED = "compareWrapped"
 
 
-class WrapLayout(QLayout):
-    """Items left to right, wrapping like words; none is wider than the line.
+class WrapLayout(FlowLayout):
+    """A :class:`FlowLayout` in which no item is wider than the line.
 
     Its minimum width is that of its widest item that is not a label, so buttons always show
     whole while labels give way.
     """
-
-    def __init__(self, parent: QWidget | None = None, gap: int = 4) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._gap = gap
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 (Qt override)
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt override)
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802 (Qt override)
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802 (Qt override)
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:  # noqa: N802 (Qt override)
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:
         width = sum(i.sizeHint().width() + self._gap for i in self._shown())
@@ -69,7 +39,10 @@ class WrapLayout(QLayout):
         return QSize(width, 0)
 
     def _shown(self) -> list[QLayoutItem]:
-        return [i for i in self._items if i.widget() is None or not i.widget().isHidden()]
+        items = (self.itemAt(i) for i in range(self.count()))
+        return [
+            i for i in items if i is not None and (i.widget() is None or not i.widget().isHidden())
+        ]
 
     def _arrange(self, rect: QRect, *, move: bool) -> int:
         x, y, line_height = rect.x(), rect.y(), 0
