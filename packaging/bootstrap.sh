@@ -27,7 +27,7 @@ qt_pkgs="libglib2.0-0 libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfree
   libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0"
 # Tests: a virtual screen for screenshots, and a real Secret Service in a private D-Bus session.
 # The desktop-file and AppStream validators and xprop check the .desktop entry, metainfo and window.
-test_pkgs="xvfb xauth dbus gnome-keyring desktop-file-utils appstream x11-utils"
+test_pkgs="xvfb xauth dbus gnome-keyring desktop-file-utils appstream x11-utils strace"
 
 apt_install() {
   local missing=()

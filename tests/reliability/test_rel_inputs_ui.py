@@ -101,7 +101,6 @@ NOT_HERE = {
     "no SIGKILL-inside-migration hook exists",
     "P7": "SQLITE_FULL needs a small tmpfs (unshare -rm); the history's full-disk state is "
     "tested in tests/core/test_history_session_record.py",
-    "P9": "needs LazyFS (FUSE), not available here",
     "S3": "the settings dialog's masked key and clipboard are tested in "
     "tests/ui/test_settings_dialog_key.py",
     "S7": "a confirmation naming a new router host before the key is sent is not verified here",
@@ -121,7 +120,6 @@ NOT_HERE = {
         pytest.param("B13", marks=pytest.mark.scenario("B13")),
         pytest.param("P3", marks=pytest.mark.scenario("P3")),
         pytest.param("P7", marks=pytest.mark.scenario("P7")),
-        pytest.param("P9", marks=pytest.mark.scenario("P9")),
         pytest.param("S3", marks=pytest.mark.scenario("S3")),
         pytest.param("S7", marks=pytest.mark.scenario("S7")),
         pytest.param("U3", marks=pytest.mark.scenario("U3")),
