@@ -10,15 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
-    QSizePolicy,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -27,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from orq_desktop.ui.layout import em, spacing
 from orq_desktop.ui.widgets_flow import FlowLayout
-from orq_desktop.ui.widgets_inline import InlineMessage
+from orq_desktop.ui.widgets_inline import INFORMATION, InlineMessage
 
 Validator = Callable[[dict[str, Any]], list[str]]
 """Checks an ``orq`` dict with the request models; returns plain-words lines (empty: valid)."""
@@ -59,48 +56,14 @@ def without_location(line: str, key: str) -> str:
     return line
 
 
-class NoteLabel(QWidget):
-    """A piece of advice beside a field (not an error): an info icon and wrapped text."""
+class NoteLabel(InlineMessage):
+    """A piece of advice beside a field (not an error): an :class:`InlineMessage` with an info
+    icon (or the one given) in the palette's own text colour."""
 
     def __init__(
-        self,
-        parent: QWidget | None = None,
-        icon: QStyle.StandardPixmap = QStyle.StandardPixmap.SP_MessageBoxInformation,
+        self, parent: QWidget | None = None, icon: QStyle.StandardPixmap = INFORMATION
     ) -> None:
-        super().__init__(parent)
-        self._pixmap = icon
-        self._icon = QLabel(self)
-        self._text = QLabel(self)
-        self._text.setTextFormat(Qt.TextFormat.PlainText)
-        self._text.setWordWrap(True)
-        self._text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(spacing(self))
-        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self._text, 1)
-        self._apply_icon()
-        self.setVisible(False)
-
-    def text(self) -> str:
-        return self._text.text()
-
-    def set_text(self, text: str | None) -> None:
-        text = text or ""
-        if text != self._text.text():
-            self._text.setText(text)
-            self.setAccessibleDescription(text)
-        self.setVisible(bool(text))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.StyleChange:
-            self._apply_icon()
-        super().changeEvent(event)
-
-    def _apply_icon(self) -> None:
-        size = self._text.fontMetrics().height()
-        icon = self.style().standardIcon(self._pixmap)
-        self._icon.setPixmap(icon.pixmap(size, size))
+        super().__init__(parent, icon, as_error=False)
 
 
 class SecondsBox(QDoubleSpinBox):
