@@ -133,7 +133,7 @@ def check_qt(checks: Checks) -> None:
     checks.ok("Qt image formats", not missing, f"missing {missing}" if missing else "")
 
     def icon() -> str:
-        # The window icon as app.py is to build it: every PNG size, sizes given (no file reads).
+        # The window icon as app/startup.py builds it: every PNG size, sizes given (no file reads).
         from importlib.resources import files
 
         from PySide6.QtCore import QSize

@@ -76,7 +76,7 @@ def test_main_names_the_desktop_file_and_takes_data_dir(tmp_path: Path) -> None:
     data = tmp_path / "my data"
     code = (
         "import os, sys\n"
-        "import orq_desktop.app as app\n"
+        "import orq_desktop.app.startup as app\n"
         "async def report(*, demo, script=None):\n"
         "    from PySide6.QtWidgets import QApplication\n"
         "    q = QApplication.instance()\n"

@@ -82,7 +82,7 @@ def test_the_running_app_finds_the_same_files_as_package_data() -> None:
 
 
 def test_a_window_icon_built_from_the_package_has_every_size(qapp) -> None:
-    """The way app.py is to set it: one QIcon with every PNG size, each added with its size."""
+    """The way app/startup.py sets it: one QIcon with every PNG size, each added with its size."""
     folder = files("orq_desktop") / "resources" / "icons"
     icon = QIcon()
     for size in SIZES:

@@ -3,7 +3,7 @@
     python crash_app_driver.py <progress-file> <tokens-per-second>
 
 Runs ``orq_desktop.app.run(demo=True, script=...)`` with the simulator answering slowly. The
-script wires the history the way ``app.py`` is to wire it (a ``HistorySession`` on the chat
+script wires the history the way ``app/wire_history.py`` wires it (a ``HistorySession`` on the chat
 session and the routing state, opened on ``paths.history_db()``, the real ``HistorySidebar``
 in the window, ``connect_history``), sends one prompt, then waits for ever. Every piece of the
 answer is appended to the progress file as ``[wall-clock time, text]`` (one JSON line, written
@@ -35,8 +35,8 @@ async def wire_history(parts: Any) -> Any:
     window = parts.window
     history = HistorySession(parts.session, routing=parts.routing)
     await history.open(paths.history_db())
-    # app.py builds MainWindow(layout, sidebar=HistorySidebar()); this driver cannot change
-    # app.py, so it puts the real sidebar where the placeholder is.
+    # app/startup.py builds MainWindow(layout, sidebar=HistorySidebar()); this driver cannot
+    # change the app, so it puts the real sidebar where the placeholder is.
     sidebar = HistorySidebar()
     window.splitter.replaceWidget(0, sidebar)
     window.sidebar.deleteLater()
@@ -51,9 +51,10 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from orq_desktop import app
+    from orq_desktop.app import wire_settings
     from orq_desktop.core.loop import EventLoop
 
-    app.DEMO_TOKEN_RATE = rate
+    wire_settings.DEMO_TOKEN_RATE = rate
 
     async def script(parts: Any) -> None:
         history = await wire_history(parts)
