@@ -64,10 +64,9 @@ def fill(folder: Path, name: str = "filler.bin") -> Path:
                     raise
                 break
     for chunk in (1024, 256, 1):  # the last partial blocks too
-        with open(path, "ab", buffering=0) as f:
-            with contextlib.suppress(OSError):
-                while f.write(b"\0" * chunk):
-                    pass
+        with open(path, "ab", buffering=0) as f, contextlib.suppress(OSError):
+            while f.write(b"\0" * chunk):
+                pass
     return path
 
 

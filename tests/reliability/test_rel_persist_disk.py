@@ -8,6 +8,7 @@ was saved. P7 lives in ``test_rel_persist_sqlite_full.py``.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import json
 import os
@@ -144,8 +145,8 @@ def test_the_same_name_and_a_single_large_write_on_a_full_tmpfs(rel_dir: Path) -
 
         settings = folder / "settings.json"
         atomic_write_bytes(settings, b'{"kept": true}')
-        with pytest.raises(OSError) as caught:
+        with pytest.raises(OSError, match="No space left") as caught:
             atomic_write_bytes(settings, big)  # one write of the whole payload
-        assert caught.value.errno == 28  # ENOSPC
+        assert caught.value.errno == errno.ENOSPC
         assert settings.read_bytes() == b'{"kept": true}'
         assert files_in(folder) == sorted([first.path.name, "settings.json"])
