@@ -18,16 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QMenu,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from orq_desktop.core.compare_types import (
     MAX_COLUMNS,
@@ -39,14 +30,15 @@ from orq_desktop.core.compare_types import (
     continue_as_chat,
 )
 from orq_desktop.domain.variables import find_variables
-from orq_desktop.ui.compare_chart import CompareChart, chart_row, series_colors, titled
+from orq_desktop.ui.compare_chart import CompareChart, chart_row, titled
 from orq_desktop.ui.compare_column import CompareColumn
+from orq_desktop.ui.compare_grid import ColumnGrid
 from orq_desktop.ui.compare_prompt import ComparePromptForm
 from orq_desktop.ui.compare_render import SharedRenderer
 from orq_desktop.ui.compare_sources import ColumnSources
+from orq_desktop.ui.compare_toolbar import CompareToolbar
 from orq_desktop.ui.error_actions import ask_fallback_model
-from orq_desktop.ui.layout import hbox, line_height, spacing
-from orq_desktop.ui.widgets_inline import InlineMessage
+from orq_desktop.ui.layout import line_height, spacing
 
 if TYPE_CHECKING:
     from orq_desktop.core.compare_run import CompareRun
@@ -92,45 +84,25 @@ class CompareView(QWidget):
         )
         self._current_system_prompt = current_system_prompt
         self._fresh = True  # nothing was edited or sent: the first show copies the chat's settings
-        # The run's column i is shown by this widget (None: removed from the view since).
-        self._run_columns: list[CompareColumn | None] = []
-        self.columns: list[CompareColumn] = []
         self.ask_model: Callable[[QWidget, set[str]], str | None] = ask_fallback_model
         gap = spacing(self)
 
         self.renderer = SharedRenderer(self)
         self.form = ComparePromptForm(self)
-        self.compare_button = QPushButton("Co&mpare", self)
-        self.compare_button.setObjectName("compareButton")
-        self.compare_button.setDefault(True)
-        self.stop_all_button = QPushButton("Stop all", self)
-        self.stop_all_button.setObjectName("compareStopAll")
-        self.stop_all_button.setToolTip("Stop every column; the text so far is kept (Esc)")
-        self.add_button = QPushButton("Add column", self)
-        self.add_button.setObjectName("compareAddColumn")
-        self.add_menu = QMenu(self)
-        self.add_button.setMenu(self.add_menu)
-        self.message = InlineMessage(self)
-        buttons = hbox(0, gap, self.compare_button, self.stop_all_button, self.add_button)
-        buttons.addWidget(self.message, 1)
-        buttons.addStretch(0)
+        self.toolbar = CompareToolbar(self, gap)
+        self.compare_button = self.toolbar.compare_button
+        self.stop_all_button = self.toolbar.stop_all_button
+        self.add_button = self.toolbar.add_button
+        self.add_menu = self.toolbar.add_menu
+        self.message = self.toolbar.message
 
-        self._strip = QWidget()
-        self._strip.setObjectName("compareColumns")
-        self._strip_layout = QHBoxLayout(self._strip)
-        self._strip_layout.setContentsMargins(0, 0, 0, 0)
-        self._strip_layout.setSpacing(gap)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("compareScroll")
-        self.scroll.setWidget(self._strip)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.grid = ColumnGrid(gap, self)
+        self.columns = self.grid.columns  # the same list: left to right
         self.chart = CompareChart(self)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("compareSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.scroll)
+        self.splitter.addWidget(self.grid)
         self.splitter.addWidget(titled("How they did", self.chart))
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
@@ -139,7 +111,7 @@ class CompareView(QWidget):
         layout.setContentsMargins(gap, gap, gap, gap)
         layout.setSpacing(gap)
         layout.addWidget(self.form)
-        layout.addLayout(buttons)
+        layout.addLayout(self.toolbar.row)
         layout.addWidget(self.splitter, 1)
 
         self.compare_action = self._action("Compare", ["Ctrl+Return", "Ctrl+Enter"], self.compare)
@@ -164,9 +136,7 @@ class CompareView(QWidget):
     def add_column(self, config: ColumnConfig | None = None) -> CompareColumn | None:
         if len(self.columns) >= MAX_COLUMNS or self._run.busy:
             return None
-        column = CompareColumn(config or self.sources.chat(), self._strip)
-        self.columns.append(column)
-        self._strip_layout.addWidget(column, 1)
+        column = self.grid.add(config or self.sources.chat())
         column.stop_requested.connect(lambda: self._stop_column(column))
         column.retry_requested.connect(lambda: self.retry(column))
         column.remove_requested.connect(lambda: self.remove_column(column))
@@ -216,13 +186,13 @@ class CompareView(QWidget):
 
     def retry(self, column: CompareColumn) -> bool:
         """Ask one column again with its current settings; the others are kept."""
-        if column not in self._run_columns:
+        if (index := self.grid.run_index(column)) is None:
             self.message.set_text("This column was added after the last compare: press Compare.")
             return False
         if reason := column.validity():
             self.message.set_text(reason)
             return False
-        return self._run.retry_column(self._run_columns.index(column), column.config())
+        return self._run.retry_column(index, column.config())
 
     def add_to_fallbacks(self, column: CompareColumn) -> bool:
         """Append the column's model to the chat's fallbacks (the routing state)."""
@@ -256,7 +226,7 @@ class CompareView(QWidget):
             return False
         self.form.set_prompt(saved.prompt)
         self.set_columns(list(saved.columns))
-        self._run_columns = []
+        self.grid.forget_run()
         for column, result in zip(self.columns, saved.results, strict=False):
             if result is not None:
                 column.show_result(result)
@@ -309,17 +279,10 @@ class CompareView(QWidget):
 
     def _drop(self, column: CompareColumn) -> None:
         self.renderer.drop(column)
-        self.columns.remove(column)
-        if column in self._run_columns:
-            self._run_columns[self._run_columns.index(column)] = None
-        self._strip_layout.removeWidget(column)
-        column.hide()
-        column.deleteLater()
+        self.grid.drop(column)
 
     def _renumber(self) -> None:
-        colors = series_colors(self.palette(), len(self.columns))
-        for i, column in enumerate(self.columns):
-            column.set_number(i + 1, colors[i])
+        self.grid.renumber(self.palette())
         self._update_chart()
         self._refresh()
 
@@ -329,20 +292,18 @@ class CompareView(QWidget):
 
     def _refresh(self) -> None:
         busy = self._run.busy
-        self.compare_button.setEnabled(not busy and self.form.blocker() is None)
-        self.compare_button.setToolTip(self.form.blocker() or "Send the prompt to every column")
-        self.stop_all_button.setEnabled(busy)
+        can_add = len(self.columns) < MAX_COLUMNS
+        self.toolbar.refresh(busy=busy, blocker=self.form.blocker(), can_add=can_add)
         self.compare_action.setEnabled(not busy)
         self.stop_action.setEnabled(busy)
-        self.add_button.setEnabled(not busy and len(self.columns) < MAX_COLUMNS)
         self.form.set_variable_names(
             find_variables([self.form.system_prompt(), self.form.prompt_text()]),
             self.sources.routing_inputs(),
         )
 
     def _stop_column(self, column: CompareColumn) -> None:
-        if column in self._run_columns:
-            self._run.stop(self._run_columns.index(column))
+        if (index := self.grid.run_index(column)) is not None:
+            self._run.stop(index)
 
     def _use_as_primary(self, column: CompareColumn) -> None:
         self.use_as_primary.emit(column.model())
@@ -356,38 +317,35 @@ class CompareView(QWidget):
         self.open_as_chat.emit(system_prompt, [list(t) for t in turns], options, result.info)
         self.status_message.emit(f"Column {self.columns.index(column) + 1} continues as a chat.")
 
-    def _column_for(self, index: int) -> CompareColumn | None:
-        return self._run_columns[index] if 0 <= index < len(self._run_columns) else None
-
     def _on_run_started(self, _run_id: str, count: int) -> None:
-        self._run_columns = list(self.columns[:count])
+        self.grid.bind_run(count)
         for column in self.columns:
             column.clear_answer()
         self._update_chart()
 
     def _on_run_column_started(self, index: int, model: str) -> None:
-        if (column := self._column_for(index)) is not None:
+        if (column := self.grid.column_for(index)) is not None:
             self.renderer.flush_column(column)  # an earlier answer of a column asked again
             column.begin(model)
 
     def _on_run_column_delta(self, index: int, text: str) -> None:
-        if (column := self._column_for(index)) is not None:
+        if (column := self.grid.column_for(index)) is not None:
             self.renderer.add(column, text)
 
     def _on_run_column_finished(self, index: int, result: ColumnResult) -> None:
-        if (column := self._column_for(index)) is not None:
+        if (column := self.grid.column_for(index)) is not None:
             column.set_result(result)  # what it ended with is known (and charted) at once
             self.renderer.finish_later(column, lambda: column.finish(result))
             self._update_chart()
 
     def _on_run_column_busy_changed(self, index: int, busy: bool) -> None:
-        if (column := self._column_for(index)) is not None:
+        if (column := self.grid.column_for(index)) is not None:
             column.set_busy(busy)
             self._update_chart()
 
     def _on_run_busy_changed(self, busy: bool) -> None:
         self._refresh()
-        shown = [c for c in self._run_columns if c is not None and c.result is not None]
+        shown = self.grid.run_results_shown()
         if not busy and shown:
             complete = sum(1 for c in shown if c.result is not None and not c.result.failed)
             self.status_message.emit(f"Compare finished: {complete} of {len(shown)} answered.")
