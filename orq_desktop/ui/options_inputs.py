@@ -9,8 +9,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from orq_desktop.domain.variables import find_variables, missing_values
-from orq_desktop.ui.layout import hbox, spacing
-from orq_desktop.ui.options_base import Section, Validator, compact_form
+from orq_desktop.ui.layout import hbox, spacing, vbox
+from orq_desktop.ui.options_base import Section, Validator, compact_form, without_location
+from orq_desktop.ui.options_inputs_json import InputsJsonEditor, without_values
 from orq_desktop.ui.widgets_labels import QuietLabel
 
 
@@ -23,6 +24,23 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+def _shape_reason(line: str, key: str) -> str:
+    """ "inputs › #1 › key: Key must be text (you entered 5)." -> "Item #1 › key: Key must be
+    text." (the place in the list, never the value)."""
+    where, sep, text = line.partition(": ")
+    prefix = f"{key} › "
+    if sep and where.startswith(prefix):
+        line = f"Item {where.removeprefix(prefix)}: {text}"
+    return without_values(without_location(line, key))
+
+
+def _as_map(value: Any) -> dict[str, Any]:
+    """``{"name": value}`` from either wire form (the list form's ``is_pii`` is not kept)."""
+    if isinstance(value, list):
+        value = {str(i.get("key")): i.get("value") for i in value if isinstance(i, dict)}
+    return dict(value) if isinstance(value, dict) else {}
+
+
 class InputsSection(Section):
     """``inputs``: ``{"name": value, …}``, the values the router puts in place of ``{{name}}``.
 
@@ -30,6 +48,10 @@ class InputsSection(Section):
     deleted hides it (its value is remembered, not sent). Inputs loaded with :meth:`load` that no
     prompt uses are kept and sent too, with a button to drop them. A used variable without a
     value is an error: the router would send ``{{name}}`` to the model as it is.
+
+    "Edit as JSON" (:meth:`set_json_mode`) shows the same inputs as one JSON text instead: text
+    that is not JSON, or JSON of the wrong shape, is an error (with its line and column, never
+    quoting a value) until it is fixed; the last valid inputs are what the editor holds.
 
     Signals:
         variables_changed(names): the set of variables in the prompts changed.
@@ -47,10 +69,25 @@ class InputsSection(Section):
         self._pinned: list[str] = []  # loaded names, sent even when no prompt uses them
         self._values: dict[str, Any] = {}  # typed text, or a loaded value of any JSON type
         self.edits: dict[str, QLineEdit] = {}
-        self._empty = QuietLabel("Type {{name}} in a prompt to add a variable here.", self.body)
-        self._form: QFormLayout = compact_form(self.body)
+        self._json_problem: str | None = None  # the JSON text's problem (JSON mode only)
+        self.json_toggle = QToolButton(self.body)
+        self.json_toggle.setObjectName("inputsJsonToggle")
+        self.json_toggle.setText("Edit as JSON")
+        self.json_toggle.setCheckable(True)
+        self.json_toggle.setToolTip("Edit every input as one JSON object (paste them at once).")
+        self.fields = QWidget(self.body)
+        self._empty = QuietLabel("Type {{name}} in a prompt to add a variable here.", self.fields)
+        self._form: QFormLayout = compact_form(self.fields)
         self._form.addRow(self._empty)
-        self.body.setLayout(self._form)
+        self.fields.setLayout(self._form)
+        self.json = InputsJsonEditor(self.body)
+        self.json.setVisible(False)
+        self.body.setLayout(
+            vbox(0, spacing(self) // 2, hbox(0, 0, None, self.json_toggle), self.fields, self.json)
+        )
+        self.json_toggle.toggled.connect(self.set_json_mode)
+        self.json.edited.connect(self.edited)
+        self.json.parsed.connect(self._on_json_parsed)
 
     # -- the variables ----------------------------------------------------------------------------
 
@@ -83,6 +120,27 @@ class InputsSection(Section):
         texts = {n: _as_text(v) for n, v in self._values.items()}
         return missing_values(self._variables, texts)
 
+    def json_mode(self) -> bool:
+        return self.json_toggle.isChecked()
+
+    def set_json_mode(self, on: bool) -> None:
+        """Show the inputs as one JSON text (on) or as a field per variable (off).
+
+        Leaving JSON mode while the text has a problem drops the text: the fields show the
+        last valid inputs.
+        """
+        if self.json_toggle.isChecked() != on:
+            self.json_toggle.setChecked(on)  # comes back here through toggled
+            return
+        if on:
+            self.json.set_value({n: self._values[n] for n in self.names() if n in self._values})
+        else:
+            self._json_problem = None
+            self._rebuild()
+        self.fields.setVisible(not on)
+        self.json.setVisible(on)
+        self.edited()
+
     def drop(self, name: str) -> None:
         """Stop sending a loaded input that no prompt uses."""
         if name in self._pinned:
@@ -95,11 +153,15 @@ class InputsSection(Section):
 
     def load(self, value: Any) -> None:
         """Load ``{"name": value}`` (or the list form ``[{"key", "value"}]``); None clears."""
-        if isinstance(value, list):
-            value = {str(i.get("key")): i.get("value") for i in value if isinstance(i, dict)}
-        self._values = dict(value) if isinstance(value, dict) else {}
+        self._values = _as_map(value)
         self._pinned = list(self._values)
         self._rebuild()
+        if self.json_mode():
+            self._loading = True  # the parse below must not report a user edit
+            try:
+                self.json.set_value(self._values)
+            finally:
+                self._loading = False
         self.refresh()
 
     def load_value(self, value: Any) -> None:  # load() is overridden: no switch to set
@@ -114,6 +176,11 @@ class InputsSection(Section):
         return out or None
 
     def local_error(self) -> str | None:
+        if self.json_mode():
+            if self.json.pending:
+                return "Checking the JSON…"
+            if self._json_problem:
+                return self._json_problem
         missing = self.missing()
         if not missing:
             return None
@@ -156,6 +223,22 @@ class InputsSection(Section):
                 self._form.addRow(label, hbox(0, spacing(self) // 2, edit, drop))
             self.edits[name] = edit
         self._empty.setVisible(not self.edits)
+
+    def _on_json_parsed(self) -> None:
+        if not self.json_mode():
+            return
+        value, problem = self.json.value, self.json.problem
+        reason = problem.reason if problem else None
+        if reason is None and value is not None:
+            lines = self._validator({self.KEY: value})
+            if lines:
+                reason = _shape_reason(lines[0], self.KEY)
+                self.json.show_problem(reason)
+        self._json_problem = reason
+        if reason is None:
+            self._values = _as_map(value)
+            self._pinned = list(self._values)
+        self.edited()
 
     def _on_text_edited(self, name: str, text: str) -> None:
         previous = self._values.get(name)

@@ -1,0 +1,181 @@
+"""The inputs as JSON text: ``{"name": value}`` or ``[{"key", "value"}]``, checked as you type.
+
+Parsing waits until typing pauses (``DEBOUNCE_MS``), so a large paste never stalls the window,
+and a paste over ``MAX_JSON_CHARS`` is refused before it reaches the text (a 10 MB paste would
+take seconds to lay out). Reasons never quote the values: inputs may hold personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QTimer, Signal
+from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+
+from orq_desktop.ui.layout import error_colour, line_height, spacing, vbox
+from orq_desktop.ui.widgets_inline import InlineMessage
+
+MAX_JSON_CHARS = 256 * 1024
+EXAMPLE = '{\n  "customer_name": "Ada",\n  "issue_type": "billing"\n}'
+_ECHO = re.compile(r"\s*\(you (?:entered|gave) [^)]*\)")
+
+
+def size_words(chars: int) -> str:
+    """2_500_000 -> "2.4 MB", 300_000 -> "293 KB"."""
+    if chars >= 1024 * 1024:
+        return f"{chars / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(chars / 1024))} KB"
+
+
+def without_values(line: str) -> str:
+    """A validation line with its "(you entered …)" part dropped: the reason, not the value."""
+    return _ECHO.sub("", line)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonProblem:
+    """Why the text is not JSON; ``line`` and ``column`` count from 1 (0: no place)."""
+
+    reason: str
+    line: int = 0
+    column: int = 0
+
+
+def parse_json_text(text: str) -> tuple[Any, JsonProblem | None]:
+    """The JSON value of ``text`` (None when empty), or why it cannot be read."""
+    if len(text) > MAX_JSON_CHARS:
+        return None, JsonProblem(
+            f"The inputs are {size_words(len(text))}: at most {size_words(MAX_JSON_CHARS)} "
+            "can be sent."
+        )
+    if not text.strip():
+        return None, None
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        reason = f"Not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}."
+        return None, JsonProblem(reason, exc.lineno, exc.colno)
+    except RecursionError:
+        return None, JsonProblem("The inputs are nested too deeply to read.")
+
+
+class JsonTextEdit(QPlainTextEdit):
+    """Plain text that refuses a paste (or drop) over ``MAX_JSON_CHARS``.
+
+    Signals:
+        paste_refused(reason): a paste was refused; the text is unchanged.
+    """
+
+    paste_refused = Signal(str)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt override)
+        size = len(source.text()) if source.hasText() else 0
+        if size > MAX_JSON_CHARS:
+            self.paste_refused.emit(
+                f"Nothing was pasted: the text is {size_words(size)}, and the inputs can be at "
+                f"most {size_words(MAX_JSON_CHARS)}."
+            )
+            return
+        super().insertFromMimeData(source)
+
+
+class InputsJsonEditor(QWidget):
+    """The JSON text, its debounced parse and the first reason it cannot be used.
+
+    Signals:
+        edited(): the text changed; :attr:`pending` until it is parsed.
+        parsed(): the text was parsed; :attr:`value` and :attr:`problem` are up to date.
+    """
+
+    edited = Signal()
+    parsed = Signal()
+    DEBOUNCE_MS = 150
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text_edit = JsonTextEdit(self)
+        self.text_edit.setObjectName("inputsJson")
+        self.text_edit.setAccessibleName("Inputs as JSON")
+        self.text_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text_edit.setPlaceholderText(EXAMPLE)
+        self.text_edit.setTabChangesFocus(True)
+        self.text_edit.setMinimumHeight(line_height(self.text_edit, 4))
+        self.text_edit.setMaximumHeight(line_height(self.text_edit, 10))
+        self.message = InlineMessage(self)
+        self.message.setObjectName("inputsJsonError")
+        self.setLayout(vbox(0, spacing(self) // 2, self.text_edit, self.message))
+        self.value: Any = None
+        self.problem: JsonProblem | None = None
+        self._timer = QTimer(self, singleShot=True, interval=self.DEBOUNCE_MS)
+        self._timer.timeout.connect(self.parse)
+        self.text_edit.textChanged.connect(self._on_text_changed)
+        self.text_edit.paste_refused.connect(self.message.set_text)
+        self._setting = False
+
+    @property
+    def pending(self) -> bool:
+        """Typed but not parsed yet."""
+        return self._timer.isActive()
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` as indented JSON, parsed at once."""
+        self._setting = True
+        try:
+            self.text_edit.setPlainText(
+                "" if value is None else json.dumps(value, indent=2, ensure_ascii=False)
+            )
+        finally:
+            self._setting = False
+        self.parse()
+
+    def show_problem(self, reason: str | None) -> None:
+        """Show ``reason`` (the text's, or the shape's found by the section) under the text."""
+        self.message.set_text(reason)
+
+    def parse(self) -> None:
+        self._timer.stop()
+        self.value, self.problem = parse_json_text(self.text_edit.toPlainText())
+        self._mark_line()
+        self.message.set_text(self.problem.reason if self.problem else None)
+        self.parsed.emit()
+
+    def _on_text_changed(self) -> None:
+        if self._setting:
+            return
+        self._timer.start()
+        self.edited.emit()
+
+    def _mark_line(self) -> None:
+        selections: list[QTextEdit.ExtraSelection] = []
+        problem = self.problem
+        if problem is not None and problem.line:
+            block = self.text_edit.document().findBlockByNumber(problem.line - 1)
+            if block.isValid():
+                cursor = QTextCursor(block)
+                cursor.movePosition(
+                    QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+                )
+                fmt = QTextCharFormat()
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+                fmt.setUnderlineColor(error_colour(self.palette()))
+                fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = cursor  # type: ignore[attr-defined]
+                selection.format = fmt  # type: ignore[attr-defined]
+                selections.append(selection)
+        self.text_edit.setExtraSelections(selections)
+
+
+__all__ = [
+    "MAX_JSON_CHARS",
+    "InputsJsonEditor",
+    "JsonProblem",
+    "JsonTextEdit",
+    "parse_json_text",
+    "size_words",
+    "without_values",
+]

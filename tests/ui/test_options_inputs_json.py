@@ -1,0 +1,106 @@
+"""The inputs' JSON mode: line and column for text that is not JSON, shape errors that never
+quote a value, a debounced parse, and pastes over the cap refused before they reach the text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QMimeData
+
+from orq_desktop.ui.options_editor import OptionsEditor
+from orq_desktop.ui.options_inputs_json import MAX_JSON_CHARS, parse_json_text
+
+pytestmark = pytest.mark.gui
+
+PII = "Is pii must be true or false."
+SHAPE = 'Inputs must be an object {"name": value} or a list of {"key", "value"}.'
+
+
+@pytest.fixture
+def editor(qtbot: Any) -> OptionsEditor:
+    editor = OptionsEditor("chat")
+    qtbot.addWidget(editor)
+    editor.set_orq({})
+    editor.set_prompt_texts(["Hello {{name}}"])
+    assert editor.inputs is not None
+    editor.inputs.set_json_mode(True)
+    return editor
+
+
+def type_json(qtbot: Any, editor: OptionsEditor, text: str) -> None:
+    assert editor.inputs is not None
+    edit = editor.inputs.json.text_edit
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+    assert editor.validity() == "Inputs: Checking the JSON…"  # blocked until parsed
+    qtbot.waitUntil(lambda: not editor.inputs.json.pending, timeout=2000)  # type: ignore[union-attr]
+
+
+def test_text_that_is_not_json_gives_its_line_and_column(qtbot: Any, editor: OptionsEditor) -> None:
+    type_json(qtbot, editor, '{"name": 1,')
+    reason = "Not valid JSON: line 1, column 12: Expecting property name enclosed in double quotes."
+    assert editor.validity() == f"Inputs: {reason}"
+    assert editor.inputs is not None and editor.inputs.json.message.text() == reason
+    assert editor.inputs.json.text_edit.toPlainText() == '{"name": 1,'  # the draft is kept
+    assert "inputs" not in editor.orq()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('["secret-a", "secret-b"]', "Item #1: Inputs must be an object with named values."),
+        ('[{"key": {"secret": "x"}, "value": "v"}]', "Item #1 › key: Key must be text."),
+        ('[{"key": "name", "is_pii": "secret-pii"}]', "Item #1 › is_pii: " + PII),
+        ('"secret-scalar"', SHAPE),
+    ],
+)  # fmt: skip
+def test_the_wrong_shape_is_named_without_its_value(
+    qtbot: Any, editor: OptionsEditor, text: str, reason: str
+) -> None:
+    type_json(qtbot, editor, text)
+    assert editor.validity() == f"Inputs: {reason}"
+    assert editor.inputs is not None and editor.inputs.json.message.text() == reason
+    assert "secret" not in editor.validity()  # type: ignore[operator]
+
+
+def test_valid_json_is_what_the_editor_sends_and_the_fields_show(
+    qtbot: Any, editor: OptionsEditor
+) -> None:
+    type_json(qtbot, editor, '{"name": "Ada", "extra": 2}')
+    assert editor.validity() is None
+    assert editor.orq()["inputs"] == {"name": "Ada", "extra": 2}
+    assert editor.inputs is not None
+    editor.inputs.set_json_mode(False)
+    assert editor.inputs.edits["name"].text() == "Ada"
+    assert editor.inputs.edits["extra"].text() == "2"
+    type_list = [{"key": "name", "value": "Bo"}]
+    editor.set_orq({"inputs": type_list})
+    editor.inputs.set_json_mode(True)
+    assert '"name": "Bo"' in editor.inputs.json.text_edit.toPlainText()
+
+
+def test_a_paste_over_the_cap_is_refused_and_the_text_kept(
+    qtbot: Any, editor: OptionsEditor
+) -> None:
+    assert editor.inputs is not None
+    edit = editor.inputs.json.text_edit
+    before = edit.toPlainText()
+    big = QMimeData()
+    big.setText('["' + "x" * (10 * 1024 * 1024) + '"]')
+    edit.insertFromMimeData(big)
+    assert edit.toPlainText() == before
+    assert editor.inputs.json.message.text().startswith("Nothing was pasted: the text is 10.0 MB")
+    small = QMimeData()
+    small.setText('{"name": "Cy"}')
+    edit.selectAll()
+    edit.insertFromMimeData(small)
+    qtbot.waitUntil(lambda: editor.orq().get("inputs") == {"name": "Cy"}, timeout=2000)
+
+
+def test_parse_json_text_refuses_text_over_the_cap() -> None:
+    value, problem = parse_json_text("[" + "1," * MAX_JSON_CHARS + "1]")
+    assert value is None and problem is not None
+    assert problem.reason.startswith("The inputs are 512 KB: at most 256 KB")
+    assert parse_json_text("  ") == (None, None)
+    assert parse_json_text('{"a": [1]}') == ({"a": [1]}, None)
