@@ -29,15 +29,23 @@ class CredentialStoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class KeyLookup:
-    """The outcome of looking for the key. ``problem`` says why the keyring was not usable."""
+    """The outcome of looking for the key. ``problem`` says why the keyring was not usable.
+
+    ``locked``: the keyring is locked (or did not answer, as a locked one waiting for its prompt
+    does): once the user unlocks it, looking again may find the saved key.
+    """
 
     key: str | None
     source: KeySource
     problem: str | None = None
+    locked: bool = False
 
     def __repr__(self) -> str:
         key = "set" if self.key else "unset"
-        return f"KeyLookup(key=<{key}>, source={self.source!r}, problem={self.problem!r})"
+        return (
+            f"KeyLookup(key=<{key}>, source={self.source!r}, problem={self.problem!r}, "
+            f"locked={self.locked})"
+        )
 
 
 def _plain_reason(exc: BaseException) -> str:
@@ -52,6 +60,12 @@ def _plain_reason(exc: BaseException) -> str:
     if isinstance(exc, keyring.errors.InitError):
         return "The system keyring could not be opened."
     return f"The system keyring failed ({type(exc).__name__})."
+
+
+def _is_locked(exc: BaseException) -> bool:
+    import keyring.errors
+
+    return isinstance(exc, keyring.errors.KeyringLocked | TimeoutError)
 
 
 async def _call(fn_name: str, *args: str, wait_s: float) -> str | None:
@@ -76,7 +90,7 @@ async def load_key(*, wait_s: float = DEFAULT_TIMEOUT_S) -> KeyLookup:
     try:
         key = await _call("get_password", SERVICE, USERNAME, wait_s=wait_s)
     except _keyring_errors() as exc:
-        return KeyLookup(None, "none", _plain_reason(exc))
+        return KeyLookup(None, "none", _plain_reason(exc), _is_locked(exc))
     except Exception as exc:  # a broken backend must not stop the app from starting
         return KeyLookup(None, "none", _plain_reason(exc))
     return KeyLookup(key or None, "keyring" if key else "none")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TypedDict
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from orq_desktop.api.client import RouterClient
 
 DEFAULT_BASE_URL = "https://api.orq.ai"
@@ -78,6 +80,25 @@ def network_options(config: ConnectionConfig) -> NetworkOptions:
     if config.proxy_mode == "none":
         return NetworkOptions(proxy=None, proxy_auth=None, trust_env=False)
     return NetworkOptions(proxy=None, proxy_auth=None, trust_env=True)
+
+
+def host_to_confirm(
+    base_url: str, in_force: ConnectionConfig, confirmed: Collection[str], *, key: bool
+) -> str | None:
+    """The host to name before the key may go to ``base_url`` (None: no need to ask).
+
+    No need when there is no key to send (``key`` False), for the default Orq host, for an
+    origin the user confirmed before, or for the origin the key in force already goes to (demo
+    mode's simulator does not count: the demo key is no key).
+    """
+    from orq_desktop.settings import DEFAULT_ORIGIN, host_label, origin_of  # pydantic: not at start
+
+    origin = origin_of(base_url)
+    if not key or origin is None or origin == DEFAULT_ORIGIN or origin in confirmed:
+        return None
+    if in_force.api_key and not in_force.demo and origin_of(in_force.base_url) == origin:
+        return None
+    return host_label(base_url)
 
 
 def _build_client(config: ConnectionConfig) -> RouterClient:

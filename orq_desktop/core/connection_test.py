@@ -1,4 +1,4 @@
-"""Run "Test connection" as a task; check the router's and the proxy's addresses before use.
+"""Run "Test connection" as a task; check the Settings form (addresses, folder, key) before use.
 
 ``ConnectionTester.run(...)`` starts the probe (``orq_desktop.api.probe``) on the event loop and
 returns at once; ``finished`` carries the ``ProbeReport`` (plain data). A second run cancels the
@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -18,7 +21,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal
 
 from orq_desktop.core.tasks import report_unexpected
-from orq_desktop.settings import AppSettings
+from orq_desktop.settings import PATH_PREFIXES, AppSettings
 
 if TYPE_CHECKING:
     from orq_desktop.api.probe import ProbeReport
@@ -95,6 +98,76 @@ def split_proxy_login(url: str) -> tuple[str, str | None, str | None]:
     user, has_password, password = login.partition(":")
     clean = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
     return clean, unquote(user) or None, unquote(password) if has_password else None
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsForm:
+    """What the dialog hands over. ``api_key`` / ``proxy_password`` None: keep the current one."""
+
+    base_url: str
+    path_prefix: str
+    images_dir: str | None = None
+    proxy_mode: str = "system"
+    proxy_url: str | None = None
+    proxy_username: str | None = None
+    proxy_password: str | None = None
+    api_key: str | None = None
+    remember_key: bool = True
+
+    def __repr__(self) -> str:
+        return (
+            f"SettingsForm(base_url={self.base_url!r}, path_prefix={self.path_prefix!r}, "
+            f"proxy_mode={self.proxy_mode!r}, api_key=<{'set' if self.api_key else 'unset'}>)"
+        )
+
+
+def form_problems(form: SettingsForm) -> dict[str, str]:
+    """Field name → why it cannot be used, in plain words; empty when the form can be saved."""
+    problems: dict[str, str] = {}
+    url_problem = base_url_problem(form.base_url)
+    if url_problem:
+        problems["base_url"] = url_problem
+    if form.path_prefix not in PATH_PREFIXES:
+        problems["path_prefix"] = "Choose /v2/gateway or /v2/router."
+    if form.images_dir:
+        folder = Path(form.images_dir).expanduser()
+        if not folder.is_dir():
+            problems["images_dir"] = "This folder does not exist."
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            problems["images_dir"] = "Orq Desktop cannot write to this folder."
+    if form.proxy_mode == "custom":
+        clean, _user, _password = split_proxy_login(form.proxy_url or "")
+        problem = proxy_problem(clean)
+        if problem:
+            problems["proxy_url"] = problem
+    key = (form.api_key or "").strip()
+    if key and any(ch.isspace() for ch in key):
+        problems["api_key"] = "The key has spaces in it: paste it again, in one piece."
+    return problems
+
+
+def settings_from_form(
+    current: AppSettings, form: SettingsForm, *, had_login: bool, origins: list[str]
+) -> tuple[AppSettings, str | None]:
+    """The settings ``form`` makes of ``current`` (with ``origins`` as the confirmed ones), and
+    the proxy password to store: None keeps the stored one, "" forgets it. A login typed into
+    the proxy address is split off: the password never reaches the settings file."""
+    proxy_url, url_user, url_password = split_proxy_login(form.proxy_url or "")
+    user = (form.proxy_username or url_user or "").strip() or None
+    password = form.proxy_password or url_password  # None: keep the stored one
+    if user is None and (password or had_login):
+        password = ""  # no login any more: forget the stored password
+    data = current.model_dump()
+    data.update(
+        base_url=form.base_url,
+        path_prefix=form.path_prefix,
+        images_dir=str(Path(form.images_dir).expanduser()) if form.images_dir else None,
+        proxy_mode=form.proxy_mode,
+        proxy_url=proxy_url.strip() or None,
+        proxy_username=user,
+        confirmed_origins=origins,
+    )
+    return AppSettings.model_validate(data), password
 
 
 class ConnectionTester(QObject):

@@ -25,6 +25,8 @@ SOURCE_LABELS = {
     "demo": "Demo mode: no key needed",
     "none": "No API key",
 }
+UNLOCK_ADVICE = "Unlock your keyring to use the saved key, then press Retry."
+SESSION_ONLY = "key you enter is kept for this session only."
 
 
 class KeyManager(QObject):
@@ -42,16 +44,27 @@ class KeyManager(QObject):
         super().__init__(parent)
         self._connection = connection
         self._tasks: set[asyncio.Task[object]] = set()
+        self._locked = False
 
     @property
     def has_key(self) -> bool:
         return bool(self._connection.config.api_key)
 
+    @property
+    def locked(self) -> bool:
+        """The last look found the keyring locked and no key is in force: unlock, then ``load``."""
+        return self._locked
+
     async def load(self) -> None:
-        """Look for the key (environment, then keyring) and put it in force."""
+        """Look for the key (environment, then keyring) and put it in force.
+
+        Also what "Retry" does once the user has unlocked a locked keyring.
+        """
         found = await credentials.load_key()
+        self._locked = found.locked and not found.key and not self.has_key
         if found.problem:
-            self.problem.emit(found.problem + " A key you enter is kept for this session only.")
+            then = f"{UNLOCK_ADVICE} Meanwhile a" if found.locked else "A"
+            self.problem.emit(f"{found.problem} {then} {SESSION_ONLY}")
         if found.key:
             self._apply(found.key, found.source)
         else:
@@ -84,6 +97,7 @@ class KeyManager(QObject):
         self._spawn(self._forget())
 
     def _apply(self, key: str | None, source: str) -> None:
+        self._locked = False  # a key in force (or none, by the user's choice): nothing to retry
         redaction.add_secret(key)  # never printed by any log line from now on
         config = replace(self._connection.config, api_key=key, key_source=source)
         self._connection.update(config)

@@ -7,6 +7,10 @@
   ``settings.json`` atomically (0600, in a 0700 folder). ``saved`` reports what could not be kept.
   Secrets never reach the settings file: a login typed into the proxy address is split off.
 - ``test_connection(form)`` runs the probe with the form's values, never blocking the UI.
+- ``host_to_confirm(form)`` names the host when the key would go to a new router address: the
+  dialog asks, then ``confirm_host``; ``save`` refuses (and the test goes without the key) until
+  then. Confirmed origins are kept in the settings file, so each new host is asked for once.
+- ``retry_keyring()`` looks for the saved key again once the user unlocked a locked keyring.
 - ``load()`` reads the settings and the proxy password at start (``ORQ_BASE_URL`` and
   ``ORQ_PATH_PREFIX`` win for the session) and puts them in force.
 """
@@ -24,11 +28,17 @@ from PySide6.QtCore import QObject, Signal
 
 from orq_desktop import credentials, paths
 from orq_desktop import settings as settings_mod
-from orq_desktop.core.connection import Connection, ConnectionConfig, network_options
+from orq_desktop.core.connection import (
+    Connection,
+    ConnectionConfig,
+    host_to_confirm,
+    network_options,
+)
 from orq_desktop.core.connection_test import (
     ConnectionTester,
-    base_url_problem,
-    proxy_problem,
+    SettingsForm,
+    form_problems,
+    settings_from_form,
     socks_available,
     split_proxy_login,
 )
@@ -43,27 +53,6 @@ KEY_LABELS = {
     "none": "No API key yet",
 }
 ENV_OVERRIDES = ("ORQ_BASE_URL", "ORQ_PATH_PREFIX")
-
-
-@dataclass(frozen=True, slots=True)
-class SettingsForm:
-    """What the dialog hands over. ``api_key`` / ``proxy_password`` None: keep the current one."""
-
-    base_url: str
-    path_prefix: str
-    images_dir: str | None = None
-    proxy_mode: str = "system"
-    proxy_url: str | None = None
-    proxy_username: str | None = None
-    proxy_password: str | None = None
-    api_key: str | None = None
-    remember_key: bool = True
-
-    def __repr__(self) -> str:
-        return (
-            f"SettingsForm(base_url={self.base_url!r}, path_prefix={self.path_prefix!r}, "
-            f"proxy_mode={self.proxy_mode!r}, api_key=<{'set' if self.api_key else 'unset'}>)"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +117,7 @@ class SettingsController(QObject):
         self._settings = settings or settings_mod.AppSettings()
         self._proxy_password: str | None = None
         self._keyring_problem: str | None = None
+        self._confirmed: set[str] = set()  # origins confirmed since start, kept with the next save
         self._tasks: set[asyncio.Task[Any]] = set()
         self._save_task: asyncio.Task[None] | None = None
         self.tester = tester or ConnectionTester(parent=self)
@@ -159,6 +149,11 @@ class SettingsController(QObject):
     def keyring_problem(self) -> str | None:
         """The last thing the keyring could not do, in plain words (None when all went well)."""
         return self._keyring_problem
+
+    @property
+    def keyring_locked(self) -> bool:
+        """The keyring was locked when the key was looked for, and no key is in force."""
+        return self._keys.locked
 
     @property
     def demo(self) -> bool:
@@ -224,36 +219,30 @@ class SettingsController(QObject):
 
     def check(self, form: SettingsForm) -> dict[str, str]:
         """Field name → why it cannot be used; empty when the form can be saved."""
-        problems: dict[str, str] = {}
-        url_problem = base_url_problem(form.base_url)
-        if url_problem:
-            problems["base_url"] = url_problem
-        if form.path_prefix not in settings_mod.PATH_PREFIXES:
-            problems["path_prefix"] = "Choose /v2/gateway or /v2/router."
-        if form.images_dir:
-            folder = Path(form.images_dir).expanduser()
-            if not folder.is_dir():
-                problems["images_dir"] = "This folder does not exist."
-            elif not os.access(folder, os.W_OK | os.X_OK):
-                problems["images_dir"] = "Orq Desktop cannot write to this folder."
-        if form.proxy_mode == "custom":
-            clean, _user, _password = split_proxy_login(form.proxy_url or "")
-            problem = proxy_problem(clean)
-            if problem:
-                problems["proxy_url"] = problem
-        if (
-            form.api_key is not None
-            and form.api_key.strip()
-            and any(ch.isspace() for ch in form.api_key.strip())
-        ):
-            problems["api_key"] = "The key has spaces in it: paste it again, in one piece."
-        return problems
+        return form_problems(form)
+
+    def host_to_confirm(self, form: SettingsForm) -> str | None:
+        """The host to name before the key goes to ``form.base_url`` (None: no need to ask)."""
+        config = self._connection.config
+        typed = bool(form.api_key and form.api_key.strip())
+        key = typed or (bool(config.api_key) and not config.demo)
+        confirmed = {*self._settings.confirmed_origins, *self._confirmed}
+        return host_to_confirm(form.base_url, config, confirmed, key=key)
+
+    def confirm_host(self, base_url: str) -> None:
+        """The user agreed that the key may go to ``base_url``'s origin (kept at the next save)."""
+        origin = settings_mod.origin_of(base_url)
+        if origin is not None:
+            self._confirmed.add(origin)
 
     def save(self, form: SettingsForm) -> dict[str, str]:
         """Put ``form`` in force and keep it; returns the problems instead when it cannot."""
         problems = self.check(form)
         if problems:
             return problems
+        host = self.host_to_confirm(form)
+        if host is not None:
+            return {"base_url": f"Confirm first that your API key may be sent to {host}."}
         new, password = self._settings_from(form)
         old_images = self.images_dir()
         self._settings = new
@@ -278,22 +267,25 @@ class SettingsController(QObject):
 
     def _settings_from(self, form: SettingsForm) -> tuple[settings_mod.AppSettings, str | None]:
         """The new settings and the proxy password to store (None: unchanged, "": forget)."""
-        proxy_url, url_user, url_password = split_proxy_login(form.proxy_url or "")
-        user = (form.proxy_username or url_user or "").strip() or None
-        password = form.proxy_password or url_password  # None: keep the stored one
-        had_login = self._settings.proxy_username or self._proxy_password
-        if user is None and (password or had_login):
-            password = ""  # no login any more: forget the stored password
-        data = self._settings.model_dump()
-        data.update(
-            base_url=form.base_url,
-            path_prefix=form.path_prefix,
-            images_dir=str(Path(form.images_dir).expanduser()) if form.images_dir else None,
-            proxy_mode=form.proxy_mode,
-            proxy_url=proxy_url.strip() or None,
-            proxy_username=user,
-        )
-        return settings_mod.AppSettings.model_validate(data), password
+        had_login = bool(self._settings.proxy_username or self._proxy_password)
+        origins = [*self._settings.confirmed_origins, *self._new_origins(form)]
+        return settings_from_form(self._settings, form, had_login=had_login, origins=origins)
+
+    def _new_origins(self, form: SettingsForm) -> list[str]:
+        """Origins to remember: a confirmed new one, and the one the key went to until then."""
+        new = settings_mod.origin_of(form.base_url)
+        if new is None or new not in self._confirmed:
+            return []
+        config = self._connection.config
+        old = settings_mod.origin_of(config.base_url)
+        if (
+            old
+            and config.api_key
+            and not config.demo
+            and old not in (new, settings_mod.DEFAULT_ORIGIN)
+        ):
+            return [old, new]
+        return [new]
 
     async def _keep(
         self,
@@ -347,14 +339,25 @@ class SettingsController(QObject):
         """Remove the stored key and stop using it."""
         self._keys.forget()
 
+    def retry_keyring(self) -> None:
+        """Look for the saved key again (the user unlocked the keyring); outcome via key_state."""
+        if self._keys.locked:
+            self._spawn(self._keys.load(), name="keyring-retry")
+
     # -- testing ----------------------------------------------------------------------------------
 
     def test_connection(self, form: SettingsForm) -> None:
-        """Probe the router with the form's values (a typed key, else the key in force)."""
+        """Probe the router with the form's values (a typed key, else the key in force).
+
+        The key goes only to a host that needs no confirmation (``host_to_confirm``): to any
+        other the probe runs without it (and reports that no key was given, sending nothing).
+        """
         config = self._connection.config
         key = form.api_key.strip() if form.api_key and form.api_key.strip() else None
         if key is None and not config.demo:
             key = config.api_key
+        if self.host_to_confirm(form) is not None:
+            key = None
         proxy_url, url_user, url_password = split_proxy_login(form.proxy_url or "")
         password = form.proxy_password or url_password or self._proxy_password
         probe_config = replace(

@@ -9,6 +9,10 @@ Everything goes through the ``SettingsController`` (core): the dialog never touc
 the settings file or the network. Save hands the form over, clears the key and password fields at
 once, and closes when everything was kept; when the keyring could not keep a secret, the dialog
 stays open and says so in plain words (the secret is in force for this session only).
+
+When the key would go to a router address not confirmed before (``host_to_confirm``), Save and
+"Test connection" first ask "Send your API key to HOST?" (``HostQuestion``, Cancel by default):
+nothing is handed over while it is open, and Cancel keeps the old address.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from orq_desktop.ui.layout import em, spacing, vbox
+from orq_desktop.ui.settings_confirm import HostQuestion
 from orq_desktop.ui.settings_key import KeySection
 from orq_desktop.ui.settings_network import NetworkSection
 from orq_desktop.ui.settings_sections import FoldersSection, RouterSection
@@ -55,6 +60,8 @@ class SettingsControl(Protocol):
     def has_proxy_password(self) -> bool: ...
     @property
     def keyring_problem(self) -> str | None: ...
+    @property
+    def keyring_locked(self) -> bool: ...
 
     def new_form(self, **fields: Any) -> Any: ...
     def socks_available(self) -> bool: ...
@@ -63,6 +70,9 @@ class SettingsControl(Protocol):
     def images_dir(self) -> Any: ...
     def check(self, form: Any) -> dict[str, str]: ...
     def save(self, form: Any) -> dict[str, str]: ...
+    def host_to_confirm(self, form: Any) -> str | None: ...
+    def confirm_host(self, base_url: str) -> None: ...
+    def retry_keyring(self) -> None: ...
     def test_connection(self, form: Any) -> None: ...
     def cancel_test(self) -> None: ...
     def remember_current_key(self) -> None: ...
@@ -100,6 +110,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Welcome to Orq Desktop" if first_start else "Settings")
         self._controller = controller
         self._saving = False
+        self.host_question: HostQuestion | None = None  # open while the user decides
         gap = spacing(self)
         self.intro = QLabel(explanation or (FIRST_START if first_start else ""), self)
         self.intro.setObjectName("settingsIntro")
@@ -146,6 +157,7 @@ class SettingsDialog(QDialog):
         stored = controller.settings
         self.key.set_status(controller.key_status())
         self.key.message.set_text(controller.keyring_problem)
+        self.key.set_keyring_locked(controller.keyring_locked)
         self.router.set_values(stored.base_url, stored.path_prefix, controller.env_overrides())
         self.network.set_values(
             stored.proxy_mode,
@@ -180,6 +192,7 @@ class SettingsDialog(QDialog):
         self.router.test_requested.connect(self._on_router_test_requested)
         self.key.remember_requested.connect(controller.remember_current_key)
         self.key.forget_requested.connect(controller.forget_key)
+        self.key.retry_requested.connect(controller.retry_keyring)
         self.buttons.accepted.connect(self._on_save)
         self.buttons.rejected.connect(self.reject)
 
@@ -187,7 +200,48 @@ class SettingsDialog(QDialog):
 
     def _on_save(self) -> None:
         self.message.set_text(None)
-        problems = self._controller.save(self.form())
+        form = self.form()
+        problems = self._controller.check(form)
+        if problems:
+            self._show_problems(problems)
+            return
+        self._ask_host(form, for_test=False)
+
+    def _ask_host(self, form: Any, *, for_test: bool) -> None:
+        """Save or test ``form`` at once, or first ask whether the key may go to its host."""
+        host = self._controller.host_to_confirm(form)
+        if host is None:
+            self._go(form, for_test=for_test)
+            return
+        question = HostQuestion(host, for_test=for_test, parent=self)
+        question.answered.connect(
+            lambda send: self._on_host_answered(question, form, send, for_test=for_test)
+        )
+        self.host_question = question
+        question.open()
+
+    def _on_host_answered(
+        self, question: HostQuestion, form: Any, send: bool, *, for_test: bool
+    ) -> None:
+        self.host_question = None
+        question.deleteLater()
+        if send:
+            self._controller.confirm_host(form.base_url)
+            self._go(form, for_test=for_test)
+            return
+        if not for_test:  # Cancel keeps the old address
+            self.router.base_url.setText(self._controller.settings.base_url)
+        done = "tested" if for_test else "changed"
+        self.router.url_error.set_text(f"Not {done}: your API key was not sent to {question.host}.")
+
+    def _go(self, form: Any, *, for_test: bool) -> None:
+        if for_test:
+            self._controller.test_connection(form)
+        else:
+            self._save(form)
+
+    def _save(self, form: Any) -> None:
+        problems = self._controller.save(form)
         if problems:
             self._show_problems(problems)
             return
@@ -231,11 +285,13 @@ class SettingsDialog(QDialog):
 
     def _on_controller_key_state(self, _source: str, _label: str) -> None:
         self.key.set_status(self._controller.key_status())
+        self.key.set_keyring_locked(self._controller.keyring_locked)
         if self._controller.keyring_problem is None:
             self.key.message.set_text(None)
 
     def _on_controller_key_problem(self, text: str) -> None:
         self.key.message.set_text(text)
+        self.key.set_keyring_locked(self._controller.keyring_locked)
         QTimer.singleShot(0, self._fit)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -256,7 +312,7 @@ class SettingsDialog(QDialog):
         if shown:
             self._show_problems(shown)
             return
-        self._controller.test_connection(self.form())
+        self._ask_host(self.form(), for_test=True)
 
     def _on_controller_test_started(self) -> None:
         self.router.set_testing(True)
@@ -282,6 +338,11 @@ class SettingsDialog(QDialog):
         self.accept()
 
     def done(self, result: int) -> None:
+        question, self.host_question = self.host_question, None
+        if question is not None:  # closing the dialog answers nothing: the form is dropped
+            question.answered.disconnect()
+            question.reject()
+            question.deleteLater()
         self._controller.cancel_test()
         self.key.clear_key()
         self.network.clear_password()

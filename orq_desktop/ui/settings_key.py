@@ -3,6 +3,7 @@
 The key in force is never put into a widget: the field is for a new key only, masked, and shown
 only when the user presses "Show" (it hides itself again after ``REHIDE_MS``). A masked
 ``QLineEdit`` refuses to copy, so the key reaches the clipboard only by the user's own act.
+When the keyring was locked at start, "Retry" looks for the saved key again once it is unlocked.
 """
 
 from __future__ import annotations
@@ -52,10 +53,12 @@ class KeySection(QGroupBox):
         remember_requested(): "Save this key in the keyring" (for a key from the environment or
             one kept for this session only).
         forget_requested(): "Remove stored key", confirmed by a second click.
+        retry_requested(): "Retry": look in the keyring again (the user unlocked it).
     """
 
     remember_requested = Signal()
     forget_requested = Signal()
+    retry_requested = Signal()
 
     REHIDE_MS = 30_000
     CONFIRM_MS = 5_000
@@ -90,6 +93,10 @@ class KeySection(QGroupBox):
         self.forget_button.setToolTip("Delete the key from the system keyring and stop using it")
         self.message = InlineMessage(self)
         self.message.setObjectName("keyMessage")
+        self.retry_button = QPushButton("Retry", self)
+        self.retry_button.setObjectName("retryKeyringButton")
+        self.retry_button.setToolTip("Look for the saved key again, once the keyring is unlocked")
+        self.retry_button.setVisible(False)
         self.field_error = InlineMessage(self)
         self._rehide = QTimer(self)
         self._rehide.setSingleShot(True)
@@ -105,13 +112,14 @@ class KeySection(QGroupBox):
                 hbox(0, gap, self.key_field, self.show_button),
                 self.field_error,
                 hbox(0, gap, self.remember, None, self.remember_button, self.forget_button),
-                self.message,
+                hbox(0, gap, self.message, self.retry_button),
             )
         )
         self.show_button.toggled.connect(self._on_show_toggled)
         self._rehide.timeout.connect(lambda: self.show_button.setChecked(False))
         self._confirm.timeout.connect(self._reset_forget)
         self.remember_button.clicked.connect(self.remember_requested)
+        self.retry_button.clicked.connect(self._on_retry_clicked)
         self.forget_button.clicked.connect(self._on_forget_clicked)
         self.key_field.textChanged.connect(lambda _text: self.field_error.set_text(None))
 
@@ -133,6 +141,12 @@ class KeySection(QGroupBox):
         else:
             self.key_field.setPlaceholderText("Paste a new key to replace the one in use")
 
+    def set_keyring_locked(self, locked: bool) -> None:
+        """Offer "Retry" while the keyring was locked and no key is in force."""
+        self.retry_button.setVisible(locked)
+        self.retry_button.setEnabled(True)
+        self.retry_button.setText("Retry")
+
     def typed_key(self) -> str | None:
         text = self.key_field.text().strip()
         return text or None
@@ -152,6 +166,11 @@ class KeySection(QGroupBox):
             self._rehide.start()
         else:
             self._rehide.stop()
+
+    def _on_retry_clicked(self) -> None:
+        self.retry_button.setEnabled(False)  # until the keyring answered (key_state)
+        self.retry_button.setText("Trying…")
+        self.retry_requested.emit()
 
     def _on_forget_clicked(self) -> None:
         if self._confirm.isActive():

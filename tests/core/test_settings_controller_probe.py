@@ -56,6 +56,7 @@ def test_a_typed_key_is_tested_against_the_forms_address(
 ) -> None:
     sim = sim_server_factory(api_key=KEY)
     controller = make(ConnectionConfig(base_url="https://api.orq.ai"))  # no key in force
+    controller.confirm_host(sim.url)  # the dialog asked "Send your API key to …?"
     started = time.perf_counter()
     with qtbot.waitSignal(controller.test_finished, timeout=10_000) as blocker:
         controller.test_connection(
@@ -74,6 +75,7 @@ def test_without_a_typed_key_the_key_in_force_is_used(
 ) -> None:
     sim = sim_server_factory(api_key=KEY)
     controller = make(ConnectionConfig(api_key="a-wrong-key-0123456789", key_source="keyring"))
+    controller.confirm_host(sim.url)
     with qtbot.waitSignal(controller.test_finished, timeout=10_000) as blocker:
         controller.test_connection(SettingsForm(base_url=sim.url, path_prefix="/v2/gateway"))
     report = blocker.args[0]
@@ -178,6 +180,7 @@ def test_the_loop_stays_responsive_while_a_test_waits(
         controller = make(
             ConnectionConfig(api_key=KEY), ConnectionTester(probe=partial(probe, deadline=1.0))
         )
+        controller.confirm_host(url)
         heartbeat.start()
         with qtbot.waitSignal(controller.test_finished, timeout=10_000) as blocker:
             controller.test_connection(SettingsForm(base_url=url, path_prefix="/v2/gateway"))

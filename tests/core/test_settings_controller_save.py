@@ -311,8 +311,13 @@ def test_saving_a_key_in_demo_mode_leaves_demo_mode(
     assert controller.key_status().label == "Demo mode: no key needed"
     assert save(qtbot, controller, form(base_url="http://127.0.0.1:9")).ok
     assert connection.config.demo  # settings alone keep demo mode
+    with_key = form(base_url="http://127.0.0.1:9", api_key=KEY, remember_key=False)
+    refused = controller.save(with_key)  # the key would go to a host nobody confirmed
+    assert refused == {"base_url": "Confirm first that your API key may be sent to 127.0.0.1:9."}
+    assert connection.config.demo and connection.config.api_key == "demo"
+    controller.confirm_host(with_key.base_url)
     with qtbot.waitSignal(controller.demo_left, timeout=1000):
-        controller.save(form(base_url="http://127.0.0.1:9", api_key=KEY, remember_key=False))
+        assert controller.save(with_key) == {}
     assert not connection.config.demo and connection.config.base_url == "http://127.0.0.1:9"
     assert connection.config.api_key == KEY
 

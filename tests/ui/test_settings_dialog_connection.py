@@ -75,6 +75,9 @@ def run_test(qtbot: Any, dialog: SettingsDialog, base_url: str, key: str | None 
         dialog.key.key_field.setText(key)
     with qtbot.waitSignal(dialog._controller.test_finished, timeout=15_000) as blocker:
         dialog.router.test_button.click()
+        question = dialog.host_question  # a new host: "Send your API key to …?" first
+        assert question is not None and question.isVisible()
+        question.send_button.click()
         assert not dialog.router.test_button.isEnabled()  # running, the UI is free
         assert dialog.router.test_button.text() == "Testing…"
     assert dialog.router.test_button.isEnabled()
