@@ -9,6 +9,7 @@ from typing import Any
 
 from orq_desktop.core.chat_session import Turn
 from orq_desktop.core.chat_types import AnswerInfo, ErrorAction, ErrorInfo, MessageState, Role
+from orq_desktop.store.history_rows import UNREADABLE
 from orq_desktop.store.history_types import (
     FilterChoices,
     MessageRecord,
@@ -32,6 +33,7 @@ __all__ = [
 
 TITLE_CHARS = 60
 _THREAD_ID = re.compile(r"^thread_[0-9A-HJKMNP-TV-Z]{26}$")
+UNREADABLE_TITLE = "Unreadable message"
 RESTORED_ADVICE = "This request failed when it was sent. Try again to ask once more."
 
 
@@ -136,8 +138,22 @@ def saved_error(run: RunRecord | None) -> ErrorInfo:
     )
 
 
+def unreadable_card() -> ErrorInfo:
+    """What stands in the transcript for a saved message whose row could not be read."""
+    return ErrorInfo(
+        title=UNREADABLE_TITLE,
+        message="This message could not be read from the history file: part of what was saved "
+        "for it is damaged.",
+        advice="The rest of the conversation is shown and can be continued; this message is "
+        "left out of what is sent.",
+        kind="UnreadableMessage",
+    )
+
+
 def _turn(m: MessageRecord, run: RunRecord | None, model: str) -> Turn:
     key = message_key(m.id)
+    if m.state == UNREADABLE:
+        return Turn(key, Role.ASSISTANT, "", MessageState.ERROR, None, unreadable_card())
     if m.role == "user":
         return Turn(key, Role.USER, m.text)
     state = MessageState(m.state) if m.state in MessageState else MessageState.COMPLETE
@@ -155,10 +171,12 @@ def loaded_thread(detail: ThreadDetail) -> LoadedThread:
     turns: list[Turn] = []
     rows: dict[str, int] = {}
     system = ""
+    unreadable = 0
     for m in detail.messages:
         if m.column_index is not None:
             continue  # a compare column's answer: not part of a chat conversation
-        if m.role == "system":
+        unreadable += m.state == UNREADABLE
+        if m.role == "system" and m.state != UNREADABLE:
             system = m.text
             continue
         turn = _turn(m, runs.get(m.run_id) if m.run_id is not None else None, summary.model)
@@ -175,5 +193,15 @@ def loaded_thread(detail: ThreadDetail) -> LoadedThread:
         rows=rows,
         system_prompt=system,
         options=options,
-        notes=detail.unreadable,
+        notes=(*detail.unreadable, *_unreadable_note(unreadable)),
+    )
+
+
+def _unreadable_note(count: int) -> tuple[str, ...]:
+    if not count:
+        return ()
+    what = "1 message" if count == 1 else f"{count} messages"
+    return (
+        f"{what} of this thread could not be read (the history file is damaged there); "
+        f"shown as “{UNREADABLE_TITLE}”.",
     )

@@ -16,6 +16,7 @@ from typing import Any
 
 from orq_desktop.store.history_redact import strip_secrets
 from orq_desktop.store.history_types import (
+    ROLES,
     ImageRecord,
     MessageRecord,
     RunRecord,
@@ -125,58 +126,119 @@ def one_line(text: str | None, limit: int = PREVIEW_CHARS) -> str:
 
 
 def summary_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ThreadSummary:
-    # Positional on purpose: this runs for every sidebar row on start-up.
-    tags = tuple(sorted(row[7].split("\x1f"))) if row[7] else ()
+    # Positional on purpose: this runs for every sidebar row on start-up. A row whose cells
+    # have the wrong types (a damaged file) is read again by the tolerant path below.
+    try:
+        tags = tuple(sorted(row[7].split("\x1f"))) if row[7] else ()
+        summary = ThreadSummary(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], tags, one_line(row[8]),
+            row[9], bool(row[10]),
+        )  # fmt: skip
+    except (AttributeError, TypeError, ValueError):
+        return _tolerant_summary(row)
+    if (
+        type(row[1]) is not str
+        or type(row[2]) not in _NUMBERS
+        or type(row[3]) not in _NUMBERS
+        or type(row[4]) is not str
+        or type(row[9]) is not int
+    ):
+        return _tolerant_summary(row)
+    return summary
+
+
+def _tolerant_summary(row: sqlite3.Row | tuple[Any, ...]) -> ThreadSummary:
+    raw_tags = _text(row[7])
     return ThreadSummary(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], tags, one_line(row[8]), row[9],
-        bool(row[10]),
-    )  # fmt: skip
+        id=_text(row[0]),
+        title=_text(row[1]),
+        created_at=_number(row[2]) or 0.0,
+        updated_at=_number(row[3]) or 0.0,
+        model=_text(row[4]),
+        kind=row[5] if row[5] in ("chat", "compare") else "chat",
+        identity_id=row[6] if isinstance(row[6], str) else None,
+        tags=tuple(sorted(raw_tags.split("\x1f"))) if raw_tags else (),
+        preview=one_line(_text(row[8])),
+        message_count=_integer(row[9]) or 0,
+        deleted=bool(row[10]),
+    )
+
+
+# The state a message gets when its row cannot be read (a damaged cell: NULL where a value is
+# required, a blob for text, a word where a time belongs). The core shows it as an
+# "unreadable message"; the rest of its thread opens as usual.
+UNREADABLE = "unreadable"
+_NUMBERS = (int, float)
 
 
 def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> MessageRecord:
+    readable = (
+        isinstance(row[3], str)
+        and row[3] in ROLES
+        and isinstance(row[4], str)
+        and isinstance(row[5], str)
+        and type(row[2]) is int
+        and type(row[6]) in _NUMBERS
+        and type(row[7]) in _NUMBERS
+        and (row[8] is None or type(row[8]) is int)
+        and (row[9] is None or type(row[9]) is int)
+    )
     return MessageRecord(
         id=row[0],
-        thread_id=row[1],
-        position=row[2],
-        role=row[3] or "",
-        text=row[4] if isinstance(row[4], str) else "",
-        state=row[5] or "complete",
-        created_at=float(row[6] or 0.0),
-        updated_at=float(row[7] or 0.0),
-        run_id=row[8],
-        column_index=row[9],
+        thread_id=_text(row[1]),
+        position=row[2] if type(row[2]) is int else -1,
+        role=row[3] if readable else _text(row[3]),
+        text=row[4] if readable else "",
+        state=row[5] if readable else UNREADABLE,
+        created_at=_number(row[6]) or 0.0,
+        updated_at=_number(row[7]) or 0.0,
+        run_id=_integer(row[8]),
+        column_index=_integer(row[9]),
     )
 
 
 def run_from_row(row: sqlite3.Row | tuple[Any, ...]) -> RunRecord:
+    """A run's row; a cell of the wrong type (a damaged file) reads as unknown (None)."""
     return RunRecord(
         id=row[0],
-        thread_id=row[1],
-        message_id=row[2],
-        column_index=row[3],
+        thread_id=_text(row[1]),
+        message_id=_integer(row[2]),
+        column_index=_integer(row[3]),
         request=load_json_dict(row[4], "request"),
-        model_requested=row[5] or "",
-        model_answered=row[6],
-        status_code=row[7],
-        ttft_ms=row[8],
-        total_ms=row[9],
-        tokens_in=row[10],
-        tokens_out=row[11],
-        finish_reason=row[12],
-        trace_id=row[13],
-        error_text=row[14],
-        created_at=float(row[15] or 0.0),
+        model_requested=_text(row[5]),
+        model_answered=row[6] if isinstance(row[6], str) else None,
+        status_code=_integer(row[7]),
+        ttft_ms=_number(row[8]),
+        total_ms=_number(row[9]),
+        tokens_in=_integer(row[10]),
+        tokens_out=_integer(row[11]),
+        finish_reason=row[12] if isinstance(row[12], str) else None,
+        trace_id=row[13] if isinstance(row[13], str) else None,
+        error_text=row[14] if isinstance(row[14], str) else None,
+        created_at=_number(row[15]) or 0.0,
     )
 
 
 def image_from_row(row: sqlite3.Row | tuple[Any, ...]) -> ImageRecord:
     return ImageRecord(
         id=row[0],
-        path=row[1],
-        prompt=row[2] or "",
-        revised_prompt=row[3],
-        model=row[4] or "",
+        path=_text(row[1]),
+        prompt=_text(row[2]),
+        revised_prompt=row[3] if isinstance(row[3], str) else None,
+        model=_text(row[4]),
         settings=load_json_dict(row[5], "image settings"),
-        created_at=float(row[6] or 0.0),
-        thread_id=row[7],
+        created_at=_number(row[6]) or 0.0,
+        thread_id=row[7] if isinstance(row[7], str) else None,
     )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _number(value: object) -> float | None:
+    return float(value) if type(value) in _NUMBERS else None  # type: ignore[arg-type]
+
+
+def _integer(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

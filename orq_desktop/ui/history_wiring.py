@@ -100,7 +100,10 @@ def show_opened(panel: Any, opened: Any) -> list[str]:
 def _on_opened(panel: Any, window: Any, opened: Any) -> None:
     notes = show_opened(panel, opened)
     if notes:
-        window.show_status(" ".join(notes), 0)
+        # After the session's "Opened …" line, which follows this signal in the same step and
+        # would otherwise replace the notes at once.
+        text = " ".join(notes)
+        QTimer.singleShot(0, window, lambda: window.show_status(text, 0))
 
 
 def _scroll_to(transcript: Any, msg_id: str) -> None:
