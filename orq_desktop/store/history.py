@@ -27,6 +27,7 @@ from orq_desktop.store import history_rows as rows
 from orq_desktop.store.history_redact import redact_text
 from orq_desktop.store.history_search import Order, SearchFilters, search
 from orq_desktop.store.history_threads import ThreadsMixin, require_thread
+from orq_desktop.store.history_truncate import TruncateMixin
 from orq_desktop.store.history_types import (
     FINAL_STATES,
     ROLES,
@@ -54,7 +55,7 @@ class OpenResult:
     notices: tuple[Notice, ...]
 
 
-class HistoryStore(ThreadsMixin):
+class HistoryStore(ThreadsMixin, TruncateMixin):
     """The history database. Build it with :meth:`open`; every method is one transaction."""
 
     def __init__(self, opened: db.OpenedDb, path: Path, clock: Clock) -> None:
