@@ -18,7 +18,8 @@ FALLBACK_CODES = (429, 500, 502, 503, 504)
 NEVER_RETRY = {400: "bad request", 401: "bad key", 403: "no access", 501: "not supported"}
 DEFAULT_RETRY_CODES = (429,)
 DEFAULT_RETRY_COUNT = 3
-RECOMMENDED_MAX_FALLBACKS = 3
+RECOMMENDED_MAX_FALLBACKS = 3  # more is a warning
+MAX_FALLBACKS = 5  # more is refused: each fallback adds a whole set of attempts
 NUMBER_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
 
 
@@ -46,6 +47,15 @@ class RoutePlan:
 
     def describe(self) -> str:
         return " ".join(self.sentences)
+
+
+def never_retry_warning(codes: Sequence[int]) -> str | None:
+    """The warning for retry codes that are not transient (400, 401, 403, 501), or None."""
+    useless = [c for c in codes if c in NEVER_RETRY]
+    if not useless:
+        return None
+    named = ", ".join(f"{c} ({NEVER_RETRY[c]})" for c in useless)
+    return f"Retrying on {named} never helps (non-transient): the same request fails the same way."
 
 
 def _codes(values: Sequence[Any]) -> tuple[int, ...]:
@@ -118,13 +128,8 @@ def plan_route(model: str, orq: Mapping[str, Any] | None) -> RoutePlan:
         sentences.append("With no per-attempt timeout a slow provider can take minutes.")
 
     warnings: list[str] = []
-    useless = [c for c in codes if c in NEVER_RETRY]
-    if useless:
-        warnings.append(
-            "Retrying on "
-            + ", ".join(f"{c} ({NEVER_RETRY[c]})" for c in useless)
-            + " never helps: the same request fails the same way."
-        )
+    if warning := never_retry_warning(codes):
+        warnings.append(warning)
     if len(fallbacks) > RECOMMENDED_MAX_FALLBACKS:
         warnings.append(
             f"{len(fallbacks)} fallbacks: the router recommends at most "

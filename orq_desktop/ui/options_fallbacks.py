@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +25,7 @@ from orq_desktop.domain.catalogue import (
     describe_model,
     is_valid_model_id,
 )
-from orq_desktop.domain.route_plan import RECOMMENDED_MAX_FALLBACKS
+from orq_desktop.domain.route_plan import MAX_FALLBACKS, RECOMMENDED_MAX_FALLBACKS
 from orq_desktop.ui.layout import em, hbox, line_height, spacing
 from orq_desktop.ui.model_picker import ModelPicker
 from orq_desktop.ui.options_base import Section, Validator
@@ -56,7 +58,10 @@ class FallbacksSection(Section):
     """``fallbacks``: ``[{"model": …}, …]`` in the order they are tried.
 
     Reorder by dragging rows (``fallbackList`` moves rows internally) or with Move up / Move
-    down for the keyboard. The primary model and duplicates are refused when added.
+    down for the keyboard. The primary model, duplicates, ids without ``provider/`` and a
+    fallback past ``MAX_FALLBACKS`` are refused when added; a loaded list with any of them is
+    an error, and each row at fault carries a warning icon and its reason as its tooltip.
+    Over ``RECOMMENDED_MAX_FALLBACKS`` is a warning only.
     """
 
     KEY = "fallbacks"
@@ -122,6 +127,8 @@ class FallbacksSection(Section):
             return f"{model} is the primary model: a fallback must be a different model."
         if model in self.models():
             return f"{model} is already a fallback."
+        if self.list.count() >= MAX_FALLBACKS:
+            return f"At most {MAX_FALLBACKS} fallbacks: remove one before adding another."
         return None
 
     def add_model(self, model: str) -> bool:
@@ -162,17 +169,36 @@ class FallbacksSection(Section):
     def value(self) -> list[dict[str, str]]:
         return [{"model": m} for m in self.models()]
 
-    def local_error(self) -> str | None:
+    def row_problems(self) -> list[str | None]:
+        """Why each row cannot be sent (None: it can)."""
+        problems: list[str | None] = []
         seen: set[str] = set()
         for position, model in enumerate(self.models(), start=1):
             if reason := is_valid_model_id(model):
-                return f"Fallback {position}: {reason}"
-            if model == self._primary:
-                return f"{model} is now the primary model: remove it from the fallbacks."
-            if model in seen:
-                return f"{model} is listed twice: remove one."
+                problems.append(f"Fallback {position}: {reason}")
+            elif model == self._primary:
+                problems.append(f"{model} is now the primary model: remove it from the fallbacks.")
+            elif model in seen:
+                problems.append(f"{model} is listed twice: remove one.")
+            else:
+                problems.append(None)
             seen.add(model)
+        return problems
+
+    def local_error(self) -> str | None:
+        if reason := next((r for r in self.row_problems() if r), None):
+            return reason
+        count = self.list.count()
+        if count > MAX_FALLBACKS:
+            return (
+                f"{count} fallbacks: at most {MAX_FALLBACKS} can be sent; "
+                f"remove {count - MAX_FALLBACKS}."
+            )
         return None
+
+    def refresh(self) -> None:
+        super().refresh()
+        self._mark_rows()
 
     def notes(self) -> list[str]:
         count = self.list.count()
@@ -199,6 +225,17 @@ class FallbacksSection(Section):
         description = describe_model(model)
         item.setToolTip(f"{model}\n{description}" if description else model)
         self.list.addItem(item)
+
+    def _mark_rows(self) -> None:
+        warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        for row, reason in enumerate(self.row_problems()):
+            item = self.list.item(row)
+            model = item.text()
+            description = describe_model(model)
+            tip = f"{model}\n{description}" if description else model
+            item.setIcon(warning if reason else QIcon())
+            item.setToolTip(f"{tip}\n{reason}" if reason else tip)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, reason or "")
 
     def _on_add_clicked(self) -> None:
         if self.add_model(self.picker.model_id()):

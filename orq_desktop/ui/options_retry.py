@@ -6,7 +6,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QToolButton, QWidget
 
-from orq_desktop.domain.route_plan import DEFAULT_RETRY_CODES, NEVER_RETRY, RoutePlan
+from orq_desktop.domain.route_plan import (
+    DEFAULT_RETRY_CODES,
+    NEVER_RETRY,
+    RoutePlan,
+    never_retry_warning,
+)
 from orq_desktop.ui.layout import em, spacing
 from orq_desktop.ui.options_base import SecondsBox, Section, Validator, compact_form
 from orq_desktop.ui.widgets_flow import FlowLayout
@@ -22,7 +27,8 @@ COMMON_CODES: dict[int, str] = {
     504: "gateway timeout",
     529: "overloaded",
 }
-MIN_CODE, MAX_CODE = 100, 599
+MIN_CODE, MAX_CODE = 400, 599  # error answers only: retrying a 1xx-3xx makes no sense
+MIN_COUNT, MAX_COUNT = 1, 5  # the router's range
 DEFAULT_COUNT = 3  # what the SDK sends when only the codes are given
 MAX_TIMEOUT_S = 3600.0
 DEFAULT_TIMEOUT_S = 30.0
@@ -94,7 +100,12 @@ class StatusCodeToggles(QWidget):
 
 
 class RetrySection(Section):
-    """``retry``: ``{"count": 1..5, "on_codes": [...]}``, the router's own retries."""
+    """``retry``: ``{"count": 1..5, "on_codes": [...]}``, the router's own retries.
+
+    Codes are whole numbers from 400 to 599; a code listed twice is sent once. A loaded value
+    the controls cannot show as it is (a count of 2.5 or "3", a code of 200 or "abc") is an
+    error, never quietly rounded or dropped, until the user edits that control.
+    """
 
     KEY = "retry"
     TITLE = "Retry"
@@ -117,34 +128,62 @@ class RetrySection(Section):
         self.custom.setAccessibleName("Add another status code")
         self.custom.setMaximumWidth(em(self, 12))
         self.custom_message = InlineMessage(self.body)
+        self.custom_message.setObjectName("retryCustomCodeError")
+        self._bad_count: str | None = None  # a loaded count the spin box cannot show, as text
+        self._bad_codes: list[str] = []  # loaded codes that are not status codes, as text
         form = compact_form(self.body)
         form.addRow("Attempts", self.count)
         form.addRow("On codes", self.codes)
         form.addRow("", self.custom)
         form.addRow("", self.custom_message)
         self.body.setLayout(form)
-        self.count.valueChanged.connect(self.edited)
-        self.codes.on_toggle = self.edited
+        self.count.valueChanged.connect(self._on_count_changed)
+        self.codes.on_toggle = self._on_codes_changed
         self.custom.returnPressed.connect(self._on_custom_return)
 
     def add_custom_code(self, text: str) -> bool:
         """Add a typed code; False (with the reason beside the box) when it is not one."""
         text = text.strip()
-        if not text.isdigit() or not MIN_CODE <= int(text) <= MAX_CODE:
+        if not text.isascii() or not text.isdigit() or not MIN_CODE <= int(text) <= MAX_CODE:
+            shown = text if len(text) <= 12 else text[:11] + "…"
             self.custom_message.set_text(
-                f"A status code is a number from {MIN_CODE} to {MAX_CODE} (you entered “{text}”)."
+                f"Retry on error codes only: a whole number from {MIN_CODE} to {MAX_CODE} "
+                f"(you entered “{shown}”)."
             )
             return False
-        self.custom_message.set_text(None)
-        self.codes.add_code(int(text))
+        code = int(text)
+        self.custom_message.set_text(
+            f"{code} is already on: each code is sent once." if code in self.codes.codes() else None
+        )
+        self.codes.add_code(code)
         return True
 
     def load_value(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {}
         count = value.get("count", DEFAULT_COUNT)
-        self.count.setValue(int(count) if isinstance(count, int | float) else DEFAULT_COUNT)
+        whole = _whole(count)
+        fits = whole is not None and MIN_COUNT <= whole <= MAX_COUNT
+        self.count.setValue(whole if fits and whole is not None else 0)
         codes = value.get("on_codes") or []
-        self.codes.set_codes([int(c) for c in codes if isinstance(c, int | float)])
+        codes = codes if isinstance(codes, list) else [codes]
+        good = [w for c in codes if (w := _whole(c)) is not None and MIN_CODE <= w <= MAX_CODE]
+        self.codes.set_codes(good)
+        # After the controls: setting them counts as the user's choice otherwise.
+        self._bad_count = None if fits else _shown(count)
+        self._bad_codes = list(dict.fromkeys(_shown(c) for c in codes if _whole(c) not in good))
+
+    def local_error(self) -> str | None:
+        if self._bad_count is not None:
+            return (
+                f"Retry attempts must be a whole number from {MIN_COUNT} to {MAX_COUNT} "
+                f"(the options loaded {self._bad_count}): choose the attempts again."
+            )
+        if self._bad_codes:
+            return (
+                f"Retry status codes must be whole numbers from {MIN_CODE} to {MAX_CODE} "
+                f"(the options loaded {', '.join(self._bad_codes)}): choose the codes again."
+            )
+        return None
 
     def value(self) -> dict[str, Any]:
         out: dict[str, Any] = {"count": self.count.value()}
@@ -157,10 +196,8 @@ class RetrySection(Section):
         notes: list[str] = []
         if not codes:
             notes.append("No code chosen: the router retries on 429 only (its default).")
-        useless = [c for c in codes if c in NEVER_RETRY]
-        if useless:
-            named = ", ".join(f"{c} ({NEVER_RETRY[c]})" for c in useless)
-            notes.append(f"Retrying on {named} never helps: the same request fails the same way.")
+        if warning := never_retry_warning(codes):
+            notes.append(warning)
         return notes
 
     def summary_on(self) -> str:
@@ -170,6 +207,36 @@ class RetrySection(Section):
     def _on_custom_return(self) -> None:
         if self.add_custom_code(self.custom.text()):
             self.custom.clear()
+
+    def _on_count_changed(self, _value: int) -> None:
+        self._bad_count = None  # the user chose a count: the loaded one is replaced
+        self.edited()
+
+    def _on_codes_changed(self) -> None:
+        self._bad_codes = []  # the user chose the codes: the unreadable loaded ones are dropped
+        self.edited()
+
+
+def _shown(value: Any) -> str:
+    """A loaded value in a message: 2.5, "3", true (long text cut)."""
+    if isinstance(value, str):
+        return f"“{value if len(value) <= 12 else value[:11] + '…'}”"
+    if isinstance(value, bool) or value is None:
+        return "true" if value is True else "false" if value is False else "null"
+    if isinstance(value, int | float):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _whole(value: Any) -> int | None:
+    """``value`` as a whole number when it is one (3 or 3.0; not True, 2.5 or "3")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
 
 
 class TimeoutSection(Section):

@@ -105,3 +105,39 @@ def test_loaded_duplicates_are_flagged(editor: OptionsEditor) -> None:
     editor.set_orq({"fallbacks": [{"model": "openai/gpt-5"}, {"model": "openai/gpt-5"}]})
     assert editor.validity() == "Fallbacks: openai/gpt-5 is listed twice: remove one."
     assert editor.fallbacks.message.text() == "openai/gpt-5 is listed twice: remove one."
+
+
+def test_more_than_five_is_refused_when_added_and_blocks_when_loaded(
+    editor: OptionsEditor,
+) -> None:
+    for model in ("openai/o3", "openai/o4-mini"):
+        assert editor.fallbacks.add_model(model)
+    assert editor.fallbacks.list.count() == 5 and editor.validity() is None
+    assert not editor.fallbacks.add_model("openai/gpt-4.1-mini")
+    assert editor.fallbacks.add_message.text() == (
+        "At most 5 fallbacks: remove one before adding another."
+    )
+    six = [{"model": f"openai/m{i}"} for i in range(6)]
+    editor.set_orq({"fallbacks": six})
+    assert editor.validity() == "Fallbacks: 6 fallbacks: at most 5 can be sent; remove 1."
+
+
+def test_each_row_at_fault_carries_its_reason(editor: OptionsEditor) -> None:
+    editor.set_orq(
+        {"fallbacks": [{"model": "openai/o3"}, {"model": "gpt-5"}, {"model": "openai/o3"}]}
+    )
+    fb = editor.fallbacks
+    assert editor.validity() == (
+        "Fallbacks: Fallback 2: Add the provider: a model id looks like provider/model, "
+        "for example openai/gpt-4o."
+    )
+    assert fb.list.item(0).icon().isNull()
+    assert not fb.list.item(1).icon().isNull()
+    assert fb.list.item(1).toolTip().endswith("for example openai/gpt-4o.")
+    assert fb.list.item(2).toolTip().endswith("openai/o3 is listed twice: remove one.")
+    fb.list.setCurrentRow(1)
+    fb.remove_current()
+    assert fb.list.item(1).toolTip().endswith("listed twice: remove one.")
+    fb.list.setCurrentRow(1)
+    fb.remove_current()
+    assert editor.validity() is None and fb.list.item(0).icon().isNull()

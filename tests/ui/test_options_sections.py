@@ -55,8 +55,11 @@ def test_custom_codes_are_checked_and_out_of_range_ones_refused(editor: OptionsE
     assert retry.codes.button(520).isChecked()
     assert not retry.add_custom_code("600")
     assert retry.custom_message.text() == (
-        "A status code is a number from 100 to 599 (you entered “600”)."
+        "Retry on error codes only: a whole number from 400 to 599 (you entered “600”)."
     )
+    assert not retry.add_custom_code("200")
+    assert retry.add_custom_code("520")
+    assert retry.custom_message.text() == "520 is already on: each code is sent once."
     assert not retry.add_custom_code("abc")
     assert editor.orq()["retry"]["on_codes"] == [429, 520]
 
@@ -65,10 +68,38 @@ def test_codes_that_never_help_are_warned_about_not_refused(editor: OptionsEdito
     editor.retry.switch.setChecked(True)
     editor.retry.add_custom_code("401")
     assert editor.retry.note.text() == (
-        "Retrying on 401 (bad key) never helps: the same request fails the same way."
+        "Retrying on 401 (bad key) never helps (non-transient): the same request fails the same "
+        "way."
     )
     assert editor.validity() is None
     assert editor.orq()["retry"]["on_codes"] == [401, 429]
+
+
+COUNT = "Retry attempts must be a whole number from 1 to 5"
+
+
+@pytest.mark.parametrize(
+    ("retry", "reason"),
+    [
+        ({"count": 2.5}, f"{COUNT} (the options loaded 2.5)"),
+        ({"count": "3"}, f"{COUNT} (the options loaded “3”)"),
+        ({"count": -1}, f"{COUNT} (the options loaded -1)"),
+        ({"count": 2, "on_codes": [429, 200, "abc", 99]}, "Retry status codes must be whole "
+         "numbers from 400 to 599 (the options loaded 200, “abc”, 99)"),
+    ],
+)  # fmt: skip
+def test_loaded_values_the_controls_cannot_show_are_errors_until_chosen_again(
+    editor: OptionsEditor, retry: dict[str, object], reason: str
+) -> None:
+    editor.set_orq({"retry": retry})
+    assert editor.validity() is not None and editor.validity().startswith(f"Retry: {reason}")
+    if "on_codes" not in retry:
+        editor.retry.count.setValue(2)
+    else:
+        editor.retry.codes.button(429).click()
+    assert editor.validity() is None
+    sent = editor.orq()["retry"]
+    assert sent["count"] == 2 and all(400 <= c <= 599 for c in sent.get("on_codes", []))
 
 
 def test_no_code_means_the_routers_default(editor: OptionsEditor) -> None:
