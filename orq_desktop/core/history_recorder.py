@@ -10,14 +10,18 @@ Failures:
 - ``before_send`` raises ``SendBlockedError`` when the turn cannot be written (full disk, file
   not writable): the request is not sent.
 - A streaming or final write that fails leaves the answer on screen, says "Not saved: <why>",
-  and the final write is tried again before the next turn is saved.
+  and the final write is tried again on its own (after 1, 2, 5, 10 s, then every 30 s: a full
+  disk that was cleared, a lock that was released) and before the next turn is saved; once it
+  lands the mark says "Saved" again.
 - A history opened read-only (written by a newer version) or not opened at all keeps nothing
   and says so; sending still works.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import itertools
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     from orq_desktop.core.history_session import HistorySession
 
 log = logging.getLogger(__name__)
+RETRY_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)  # the last one repeats until the write lands
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +62,9 @@ class TurnRecorder:
         self._saved_options: dict[str, Any] | None = None
         self._open: dict[str, _OpenAnswer] = {}  # answers being written, by turn id
         self._retry: list[EndJob] = []  # final writes that failed, tried again first
+        self.retry_delays: tuple[float, ...] = RETRY_DELAYS_S
+        self._retry_lock = asyncio.Lock()  # the retry task and before_send never race
+        self._retrying: asyncio.Task[Any] | None = None
         # What a failed attempt did write, so trying again does not write it twice:
         self._orphan_user: tuple[str, str, int] | None = None  # (thread, text, row)
         self._moved: tuple[str | None, str] | None = None  # (the chat's thread, the one now)
@@ -132,6 +140,7 @@ class TurnRecorder:
         except HistoryError as exc:
             self._retry.append(job)
             h.set_save_state("failed", f"Not saved: {exc}")
+            self._schedule_retry()
             return
         h.set_save_state("saved", "Saved")
         h.threads_changed.emit()
@@ -139,16 +148,41 @@ class TurnRecorder:
     # -- internals -------------------------------------------------------------------------
 
     async def _retry_failed(self) -> None:
+        try:
+            await self._write_retries()
+        except HistoryError as exc:
+            self._history.set_save_state("failed", f"Not saved: {exc}")
+            raise SendBlockedError(
+                f"Not sent: the last answer could not be saved yet ({exc})"
+            ) from exc
+
+    async def _write_retries(self) -> None:
+        """Write the failed final writes in order; raises HistoryError at the first failure."""
         h = self._history
-        while self._retry:
-            try:
+        async with self._retry_lock:
+            while self._retry:
                 await h.worker.run(end_turn, h.live_store(), self._retry[0])
+                self._retry.pop(0)
+
+    def _schedule_retry(self) -> None:
+        if self._retrying is None or self._retrying.done():
+            self._retrying = self._history.spawn(self._retry_later())
+
+    async def _retry_later(self) -> None:
+        """Try the failed final writes again, waiting longer each time, until they land."""
+        h = self._history
+        for attempt in itertools.count():
+            await asyncio.sleep(self.retry_delays[min(attempt, len(self.retry_delays) - 1)])
+            if not self._retry or not h.writable:
+                return
+            try:
+                await self._write_retries()
             except HistoryError as exc:
-                h.set_save_state("failed", f"Not saved: {exc}")
-                raise SendBlockedError(
-                    f"Not sent: the last answer could not be saved yet ({exc})"
-                ) from exc
-            self._retry.pop(0)
+                log.info("the answer is still not saved: %s", exc)
+                continue
+            h.set_save_state("saved", "Saved")
+            h.threads_changed.emit()
+            return
 
     def _begin_job(self, plan: SendPlan) -> BeginJob:
         wanted, tags, identity = thread_fields(plan.options)
