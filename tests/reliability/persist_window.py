@@ -50,6 +50,8 @@ class AppWindow:
         return self.window.statusBar().currentMessage()
 
     def close(self) -> None:
+        """Shut down as the app does; a sidebar reload already asked for runs first."""
+        self.qtbot.waitUntil(lambda: not self.sidebar._reload_timer.isActive())
         run(self.qtbot, self.session.aclose())
         run(self.qtbot, self.history.aclose())
         if self.client is not None:
