@@ -41,6 +41,60 @@ from orq_desktop.api.sse import SseDecoder, SseEvent
 __all__ = ["ChatStream"]
 
 
+class _Deadline:
+    """The request's deadline over every read of one answer, on one timer.
+
+    ``asyncio.timeout_at`` around each read scheduled and cancelled a timer per chunk (about
+    10 µs each on the qasync loop, thousands of times a second in a six-column compare). This arms
+    one ``call_at`` for the whole answer; when it fires during a read it cancels the reading task
+    the way ``asyncio.Timeout`` does (a Stop requested at the same time stays a cancellation).
+    """
+
+    def __init__(self, when: float | None) -> None:
+        self._when = when
+        self._handle: asyncio.Handle | None = None
+        self._reader: asyncio.Task[Any] | None = None
+        self._interrupted: asyncio.Task[Any] | None = None
+        self._cancelling = 0
+        self.expired = False
+
+    async def read(self, chunks: AsyncIterator[bytes]) -> bytes:
+        """The next chunk; ``TimeoutError`` once the deadline has passed."""
+        if self._when is None:
+            return await anext(chunks)
+        loop = asyncio.get_running_loop()
+        if self.expired or loop.time() >= self._when:
+            self.expired = True
+            raise TimeoutError
+        task = asyncio.current_task()
+        assert task is not None
+        if self._handle is None:
+            self._handle = loop.call_at(self._when, self._on_deadline)
+        self._reader, self._cancelling = task, task.cancelling()
+        try:
+            return await anext(chunks)
+        except asyncio.CancelledError:
+            if self._interrupted is task:
+                self._interrupted = None
+                if task.uncancel() <= self._cancelling:
+                    raise TimeoutError from None
+            raise
+        finally:
+            self._reader = None
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _on_deadline(self) -> None:
+        self._handle = None
+        self.expired = True
+        if self._reader is not None:  # between reads, the next read raises
+            self._interrupted = self._reader
+            self._reader.cancel()
+
+
 class ChatStream:
     """A chat answer being read; use it as ``async with`` and ``async for``."""
 
@@ -58,6 +112,7 @@ class ChatStream:
         self._opened: Opened | None = None
         self._chunks: AsyncIterator[bytes] | None = None
         self._decoder = SseDecoder()
+        self._deadline = _Deadline(None)
         self._events: deque[SseEvent] = deque()
         self._json_pending = False  # a JSON answer not yet handed out as its one chunk
         self._eof = False
@@ -79,6 +134,7 @@ class ChatStream:
         self._opened = await self._open_request(self._core.deadline_at())
         try:
             if self._opened.body is None:
+                self._deadline = _Deadline(self._opened.deadline_at)
                 self._chunks = self._opened.response.aiter_bytes()
             else:
                 self._take_json(self._opened.body)
@@ -221,14 +277,13 @@ class ChatStream:
         assert self._opened is not None and self._chunks is not None
         expired = False
         try:
-            async with asyncio.timeout_at(self._opened.deadline_at) as scope:
-                raw = await anext(self._chunks)
+            raw = await self._deadline.read(self._chunks)
         except StopAsyncIteration:
             self._events.extend(self._decoder.flush())
             self._eof = True
             return
         except TimeoutError:
-            if not scope.expired():
+            if not self._deadline.expired:
                 raise
             expired = True  # raised below, outside the handler (no chained TimeoutError)
         except httpx.TransportError as exc:
@@ -264,6 +319,7 @@ class ChatStream:
         self._eof = True
 
     def _finish(self) -> None:
+        self._deadline.close()
         if not self._finished:
             self._finished = True
             self._ended = time.perf_counter()
