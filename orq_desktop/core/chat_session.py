@@ -67,7 +67,8 @@ class ChatSession(QObject):
             (regenerate, edit and resend).
         busy_changed(busy)
         conversation_cleared()
-        thread_changed(thread_id): the saved thread this conversation continues ("" for none).
+        thread_changed(thread_id): the saved thread this conversation continues ("" for none);
+            a regenerate or an edit cuts that thread short and keeps its id.
     """
 
     user_message_added = Signal(str, str)

@@ -1,5 +1,5 @@
-"""What the sidebar asks of the history: list, search, open, fork, delete (with undo), rename,
-tag, export, import; and the image panel's "this image was saved".
+"""What the sidebar asks of the history: list, search, open, fork, cut short, delete (with undo),
+rename, tag, export, import; and the image panel's "this image was saved".
 
 A mixin of :class:`~orq_desktop.core.history_session.HistorySession`. Each method starts a task
 owned by the session and returns it; results arrive as the session's signals, failures as its
@@ -211,6 +211,25 @@ class HistoryActions:
         return loaded
 
     # -- changing threads -------------------------------------------------------------------
+
+    def truncate_thread(self, thread_id: str, message_row: int) -> asyncio.Task[Any]:
+        """Delete a saved message and everything after it; the thread keeps its id.
+
+        The current conversation is shown again as it now is. Refused while an answer is
+        arriving (it could be writing to the thread).
+        """
+        return self.spawn(self._truncate(thread_id, message_row))
+
+    async def _truncate(self, thread_id: str, message_row: int) -> int:
+        if self._chat.busy:
+            raise HistoryError(f"{BUSY} Then remove the messages.")
+        await self.wait_ready()
+        removed = await self.worker.run(self.live_store().truncate_thread, thread_id, message_row)
+        if thread_id == self._chat.thread_id and not self._chat.busy:
+            await self._open(thread_id, None)
+        self.status.emit(f"Removed {removed} message{'s' if removed != 1 else ''}.")
+        self.threads_changed.emit()
+        return removed
 
     def delete_thread(self, thread_id: str, title: str = "") -> asyncio.Task[Any]:
         """Move a thread to the trash; ``undo_delete`` brings it back until the app closes."""

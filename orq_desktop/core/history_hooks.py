@@ -49,7 +49,8 @@ class SendPlan:
     Attributes:
         thread_id: the conversation's saved thread, or None before its first save.
         kept: the turns that stay in front of the new ones.
-        dropped: the turns a regenerate or an edit removes (empty for a plain send).
+        dropped: the turns a regenerate or an edit removes (empty for a plain send); the
+            history deletes them from the thread, which keeps its id.
         user: the new user turn (None when the last answer is regenerated).
         answer_id: the id of the answer that is about to stream.
         model: the requested model.

@@ -31,7 +31,7 @@ class BeginJob:
     Attributes:
         thread_id: the conversation's thread (None: create it as ``new_thread_id``).
         cut_at: the message id of the first turn a regenerate or an edit replaces; that message
-            and everything after it leave the thread.
+            and everything after it leave the thread, which keeps its id.
         system_prompt: the system prompt sent; saved as a system message when it differs from
             ``last_system`` (the last one saved, None for none).
         user_text: the new user turn (None when regenerating); ``reuse_user`` is the message id
@@ -61,8 +61,8 @@ class BeginProgress:
 
     thread_id: str | None = None
     created: bool = False
-    replaced: str | None = None  # the thread a cut replaced (it was deleted for good)
-    remap: dict[int, int] = field(default_factory=dict)  # old message id -> its copy
+    replaced: str | None = None  # the thread a cut shortened (what it cut is gone for good)
+    remap: dict[int, int] = field(default_factory=dict)  # old message id -> new (a cut keeps ids)
     system: str | None = None  # the last system prompt in the thread now
     user_row: int | None = None
     answer_row: int | None = None
@@ -108,25 +108,15 @@ def _create(store: HistoryStore, job: BeginJob, thread_id: str | None) -> str:
 def _cut(
     store: HistoryStore, tid: str, cut_at: int, progress: BeginProgress
 ) -> tuple[str, str | None]:
-    """Replace the thread by a copy of what comes before ``cut_at``; (new id, last system)."""
+    """Cut the thread short before ``cut_at``, in place; (its id, its last system prompt)."""
     detail = store.load_thread(tid)
     at = next((m.position for m in detail.messages if m.id == cut_at), None)
-    if at is None:
-        return tid, next((m.text for m in reversed(detail.messages) if m.role == "system"), None)
-    kept = [m for m in detail.messages if m.position < at]
-    s = detail.summary
-    if kept:
-        new = store.fork_thread(tid, kept[-1].id, title=s.title)
-        copies = {m.position: m.id for m in store.load_thread(new).messages}
-        progress.remap = {m.id: copies[m.position] for m in kept}
-    else:
-        new = store.create_thread(
-            s.title, model=s.model, options=detail.options, tags=s.tags, identity_id=s.identity_id
-        )
-    progress.thread_id = new
-    store.purge_thread(tid)
-    progress.replaced = tid
-    return new, next((m.text for m in reversed(kept) if m.role == "system"), None)
+    kept = [m for m in detail.messages if at is None or m.position < at]
+    last_system = next((m.text for m in reversed(kept) if m.role == "system"), None)
+    if at is not None:
+        store.truncate_thread(tid, cut_at)
+        progress.thread_id, progress.replaced, progress.system = tid, tid, last_system
+    return tid, last_system
 
 
 @dataclass(frozen=True, slots=True)
