@@ -1,8 +1,7 @@
 """Six compare columns streaming at once, while a 5 ms heartbeat watches the UI thread.
 
     python benchmarks/compare.py [--columns 6] [--tokens 2000] [--rate 1000] [--runs 3]
-                                 [--sim thread|process] [--freeze-gc] [--kill-cancelled-timers]
-                                 [--profile FILE]
+                                 [--sim thread|process] [--freeze-gc] [--profile FILE]
 
 The simulator streams ``--tokens`` tokens at ``--rate`` tokens/s to each column; a real
 CompareRun consumes the streams on the qasync loop and a real CompareView (1800 x 1000,
@@ -16,14 +15,15 @@ Python work (6,000 chunks a second at the defaults) then competes with the UI th
 GIL, which a real router on the network never does. ``--sim process`` runs it as
 ``python -m orq_desktop.simulator`` in a process of its own, to measure the app alone.
 
-Two switches try fixes that belong outside the compare code, to show what they are worth:
+``--freeze-gc`` tries a fix that belongs outside the compare code, to show what it is worth:
+``gc.freeze()`` after start-up, as the app could do after its warm-up; a full collection of the
+start-up heap otherwise stalls the UI thread for 55-85 ms (measured).
 
-- ``--freeze-gc``: ``gc.freeze()`` after start-up, as the app could do after its warm-up; a full
-  collection of the start-up heap otherwise stalls the UI thread for 55-85 ms (measured).
-- ``--kill-cancelled-timers``: cancelled ``call_later`` handles stop their Qt timer. qasync 0.28
-  leaves the timer running until it fires, and the router client's per-read
-  ``asyncio.timeout_at`` (the 600 s request deadline) schedules one per chunk: about 10,000 live
-  Qt timers per run of this benchmark, still there ten minutes later.
+"live loop timers" is the most Qt timers the loop had running at once for its callbacks (sampled
+every 20 ms). It used to be about 10,000 a run: qasync 0.28 leaves a cancelled ``call_later``'s
+timer running until it fires, and the client read each chunk under an ``asyncio.timeout_at`` (the
+600 s deadline). Now ``core/loop.py`` kills a cancelled handle's timer and the stream arms one
+deadline timer per answer.
 
 ``--profile FILE`` writes a cProfile of the last run (for finding where the time goes).
 """
@@ -41,14 +41,13 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from heartbeat import Heartbeat
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from orq_desktop.core.compare_run import CompareRun
@@ -69,31 +68,6 @@ MODELS = (
 )
 
 
-class KillingHandle(asyncio.Handle):
-    """A ``call_later`` handle whose ``cancel()`` also stops its Qt timer (see the docstring)."""
-
-    __slots__ = ("_qt_id", "_qt_timer")
-
-    def cancel(self) -> None:
-        callbacks = self._qt_timer._SimpleTimer__callbacks
-        if not self._cancelled and callbacks.get(self._qt_id) is self:
-            self._qt_timer.killTimer(self._qt_id)
-            del callbacks[self._qt_id]
-        super().cancel()
-
-
-class TimerKillingLoop(EventLoop):
-    def call_later(
-        self, delay: float, callback: Callable[..., object], *args: Any, context: Any = None
-    ) -> asyncio.Handle:
-        handle = KillingHandle(callback, args, self, context=context)
-        timer: QObject = self._timer
-        handle._qt_timer = timer
-        handle._qt_id = timer.startTimer(int(max(0, delay) * 1000))
-        timer._SimpleTimer__callbacks[handle._qt_id] = handle
-        return handle
-
-
 @dataclass
 class Result:
     worst_ms: float
@@ -102,6 +76,7 @@ class Result:
     cpu_s: float
     tokens: int
     ticks: int
+    timers: int
 
 
 def p99(values: list[float]) -> float:
@@ -123,7 +98,19 @@ async def one_run(
     done = asyncio.Event()
     run.busy_changed.connect(lambda busy: None if busy else done.set())
     beat = Heartbeat()
+    loop = asyncio.get_running_loop()
+    assert isinstance(loop, EventLoop)
+    peak_timers = 0
+
+    def sample_timers() -> None:
+        nonlocal peak_timers
+        peak_timers = max(peak_timers, loop.pending_timers)
+
+    sampler = QTimer()
+    sampler.setInterval(20)
+    sampler.timeout.connect(sample_timers)
     await asyncio.sleep(0.3)
+    sampler.start()
     if profile is not None:
         profile.enable()
     beat.start()
@@ -134,6 +121,7 @@ async def one_run(
     await asyncio.sleep(0.05)  # the final renders and a few more heartbeats
     total, cpu = time.perf_counter() - start, time.process_time() - cpu
     beat.stop()
+    sampler.stop()
     if profile is not None:
         profile.disable()
     tokens = sum((c.result.info.tokens_out or 0) for c in view.columns if c.result is not None)
@@ -147,7 +135,7 @@ async def one_run(
     gaps = beat.gaps[1:]
     worst_at = sum(gaps[: gaps.index(max(gaps))])
     print(f"  run: worst gap {max(gaps):.1f} ms at {worst_at:.0f} ms after Compare")
-    return Result(max(gaps), p99(gaps), total, cpu, tokens, ticks)
+    return Result(max(gaps), p99(gaps), total, cpu, tokens, ticks, peak_timers)
 
 
 @contextlib.contextmanager
@@ -198,7 +186,7 @@ async def amain(args: argparse.Namespace) -> None:
         return statistics.median(getattr(r, field) for r in results)
 
     stream = args.tokens / args.rate
-    fixes = [n for n in ("freeze_gc", "kill_cancelled_timers") if getattr(args, n)]
+    fixes = [n for n in ("freeze_gc",) if getattr(args, n)]
     print(
         f"platform={os.environ['QT_QPA_PLATFORM']} simulator={args.sim} "
         f"fixes={','.join(fixes) or 'none'} columns={args.columns} tokens={args.tokens} "
@@ -213,6 +201,7 @@ async def amain(args: argparse.Namespace) -> None:
     cpu = median("cpu_s")
     print(f"CPU of this process  {cpu:6.2f} s ({cpu / total:.0%} of the wall time, all threads)")
     print(f"render ticks         {median('ticks'):6.0f} (one repaint of every column each)")
+    print(f"live loop timers     {median('timers'):6.0f} at most at once")
 
 
 def main() -> None:
@@ -223,12 +212,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sim", choices=("thread", "process"), default="thread")
     parser.add_argument("--freeze-gc", action="store_true")
-    parser.add_argument("--kill-cancelled-timers", action="store_true")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the last run")
     args = parser.parse_args()
     app = QApplication(sys.argv[:1])
-    loop_class = TimerKillingLoop if args.kill_cancelled_timers else EventLoop
-    asyncio.run(amain(args), loop_factory=lambda: loop_class(app))
+    asyncio.run(amain(args), loop_factory=lambda: EventLoop(app))
 
 
 if __name__ == "__main__":
