@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, Signal
 
 from orq_desktop.core.history_actions import HistoryActions
 from orq_desktop.core.history_recorder import TurnRecorder
+from orq_desktop.paths import data_dir_problem
 from orq_desktop.store.db_worker import DbWorker
 from orq_desktop.store.history_types import HistoryError
 
@@ -108,6 +109,8 @@ class HistorySession(HistoryActions, QObject):
         self._loading = False
         self.save_kind: SaveKind = "off"
         self.save_text = ""
+        self.notices: list[str] = []  # what ``notice`` said while opening, for late listeners
+        self.data_dir_problem: str | None = None  # the data folder is a temporary one: why
         self.recorder = TurnRecorder(self)
         chat.set_recorder(self.recorder)
         chat.conversation_cleared.connect(self._on_chat_conversation_cleared)
@@ -116,10 +119,16 @@ class HistorySession(HistoryActions, QObject):
     # -- opening and closing ----------------------------------------------------------------
 
     async def open(self, path: str | Path) -> bool:
-        """Open (or create, repair, upgrade) the history file; False when it cannot be used."""
+        """Open (or create, repair, upgrade) the history file; False when it cannot be used.
+
+        What ``notice`` says meanwhile is kept in ``notices`` too, for a window wired after.
+        """
         from orq_desktop.store.history import HistoryStore
 
         self._phase = "opening"
+        self.data_dir_problem = data_dir_problem()
+        if self.data_dir_problem is not None:  # the chosen folder was unusable: a session one
+            self._tell(self.data_dir_problem)
         try:
             result = await self.worker.run(HistoryStore.open, path)
         except Exception as exc:
@@ -129,19 +138,23 @@ class HistorySession(HistoryActions, QObject):
             self._why_not = f"The history is unavailable ({exc}); nothing is saved."
             self._opened.set()
             self.set_save_state("off", "History unavailable: not saved")
-            self.notice.emit(self._why_not)
+            self._tell(self._why_not)
             self.ready.emit(False)
             return False
         self._store = result.store
         self._phase = "open"
         self._opened.set()
         for n in result.notices:
-            self.notice.emit(n.text)
+            self._tell(n.text)
         if self._store.read_only:
             self._why_not = "The history is read-only (a newer version wrote it): not saved."
             self.set_save_state("off", "History is read-only: not saved")
         self.ready.emit(True)
         return True
+
+    def _tell(self, text: str) -> None:
+        self.notices.append(text)
+        self.notice.emit(text)
 
     async def aclose(self) -> None:
         """Finish the pending work, empty the trash, close the file and the database thread.

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from orq_desktop.ui.main_window import MainWindow
 
 SCROLL_DELAY_MS = 150  # after the restored answers' first render, so the target stays put
+SESSION_ONLY = "kept for this session only"
 SAVE_MARKS = {"saving": "Saving…", "saved": "✓ Saved", "failed": "⚠ Not saved", "off": "Not saved"}
 
 
@@ -31,6 +32,8 @@ class SaveIndicator(QLabel):
 
     "✓ Saved" once the final write returned; "⚠ Not saved" with the reason beside it (and in
     the tooltip) when a write failed; "Not saved" while the history is read-only or missing.
+    With a session note (the data folder could not be used, a temporary one is) every mark
+    says "this session only" and the note is in the tooltip.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -38,18 +41,29 @@ class SaveIndicator(QLabel):
         self.setObjectName("historySaveState")
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.kind = ""
+        self.session_note = ""
+        self._text = ""
         self.hide()
 
     def set_state(self, kind: str, text: str) -> None:
-        self.kind = kind
+        self.kind, self._text = kind, text
         mark = SAVE_MARKS.get(kind, text)
         if kind == "failed":
             reason = text.removeprefix("Not saved: ")
             mark = f"{mark}: {reason}"
+        full = text
+        if self.session_note:
+            mark = f"{mark} ({SESSION_ONLY})" if mark else f"⚠ {SESSION_ONLY}"
+            full = f"{text} {self.session_note}".strip()
         self.setText(mark)
-        self.setToolTip(f"<qt>{_escape(text)}</qt>")
-        self.setAccessibleName(text)
+        self.setToolTip(f"<qt>{_escape(full)}</qt>")
+        self.setAccessibleName(full)
         self.setVisible(bool(mark))
+
+    def set_session_note(self, note: str) -> None:
+        """Everything is kept in a temporary folder this session (``note`` says why)."""
+        self.session_note = note
+        self.set_state(self.kind, self._text)
 
 
 @dataclass
@@ -79,6 +93,12 @@ def connect_history(
     history.save_state.connect(indicator.set_state)
     if history.save_kind == "off" and history.save_text:
         indicator.set_state(history.save_kind, history.save_text)
+    said = list(getattr(history, "notices", ()))  # while it opened, before this wiring
+    if said:
+        window.show_status(" ".join(said), 0)
+    note = getattr(history, "data_dir_problem", None)
+    if note:
+        indicator.set_session_note(note)
     fork = ForkFromHere(panel.transcript, history)
     return HistoryWiring(indicator, fork)
 
