@@ -3,13 +3,14 @@ quote a value, a debounced parse, and pastes over the cap refused before they re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData
 
 from orq_desktop.ui.options_editor import OptionsEditor
-from orq_desktop.ui.options_inputs_json import MAX_JSON_CHARS, parse_json_text
+from orq_desktop.ui.options_inputs_json import MAX_TEXT_CHARS, parse_json_text
 
 pytestmark = pytest.mark.gui
 
@@ -99,8 +100,30 @@ def test_a_paste_over_the_cap_is_refused_and_the_text_kept(
 
 
 def test_parse_json_text_refuses_text_over_the_cap() -> None:
-    value, problem = parse_json_text("[" + "1," * MAX_JSON_CHARS + "1]")
+    value, problem = parse_json_text("[" + "1," * MAX_TEXT_CHARS + "1]")
     assert value is None and problem is not None
-    assert problem.reason.startswith("The inputs are 512 KB: at most 256 KB")
+    assert problem.reason.startswith("The inputs are 1.0 MB: at most 512 KB of text")
     assert parse_json_text("  ") == (None, None)
     assert parse_json_text('{"a": [1]}') == ({"a": [1]}, None)
+
+
+def test_a_long_line_is_pasted_indented_when_json_and_refused_when_not(
+    qtbot: Any, editor: OptionsEditor
+) -> None:
+    assert editor.inputs is not None
+    edit = editor.inputs.json.text_edit
+    one_line = QMimeData()
+    one_line.setText(json.dumps({"name": "n" * 20_000, "b": [1, 2]}))
+    edit.selectAll()
+    edit.insertFromMimeData(one_line)
+    assert edit.toPlainText().splitlines()[:2] == ["{", f'  "name": "{"n" * 20_000}",']
+    qtbot.waitUntil(lambda: editor.orq().get("inputs", {}).get("b") == [1, 2], timeout=2000)
+    not_json = QMimeData()
+    not_json.setText("{" + "x" * 20_000)
+    before = edit.toPlainText()
+    edit.insertFromMimeData(not_json)
+    assert edit.toPlainText() == before
+    assert editor.inputs.json.message.text() == (
+        "Nothing was pasted: one line is 20 KB long. Paste it as JSON (it is indented for you) "
+        "or in shorter lines."
+    )
