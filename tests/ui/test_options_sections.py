@@ -58,6 +58,7 @@ def test_custom_codes_are_checked_and_out_of_range_ones_refused(editor: OptionsE
         "Retry on error codes only: a whole number from 400 to 599 (you entered “600”)."
     )
     assert not retry.add_custom_code("200")
+    assert not retry.add_custom_code("４２９")  # digits, but not ASCII ones
     assert retry.add_custom_code("520")
     assert retry.custom_message.text() == "520 is already on: each code is sent once."
     assert not retry.add_custom_code("abc")
