@@ -241,8 +241,6 @@ class InputsSection(Section):
         reason = problem.reason if problem else None
         if reason is None and value is not None:
             reason = self._shape_problem(value)
-            if reason:
-                self.json.show_problem(reason)
         self._json_problem = reason
         if reason is None:
             self._values = _as_map(value)

@@ -100,7 +100,9 @@ class JsonTextEdit(QPlainTextEdit):
 
 
 class InputsJsonEditor(QWidget):
-    """The JSON text, its debounced parse and the first reason it cannot be used.
+    """The JSON text, its debounced parse and the first reason it cannot be used (shown by the
+    section under it; the line at fault is underlined). :attr:`message` tells why a paste was
+    refused.
 
     Signals:
         edited(): the text changed; :attr:`pending` until it is parsed.
@@ -148,15 +150,11 @@ class InputsJsonEditor(QWidget):
             self._setting = False
         self.parse()
 
-    def show_problem(self, reason: str | None) -> None:
-        """Show ``reason`` (the text's, or the shape's found by the section) under the text."""
-        self.message.set_text(reason)
-
     def parse(self) -> None:
         self._timer.stop()
         self.value, self.problem = parse_json_text(self.text_edit.toPlainText())
         self._mark_line()
-        self.message.set_text(self.problem.reason if self.problem else None)
+        self.message.set_text(None)  # a refused paste's reason: the section shows the text's
         self.parsed.emit()
 
     def _on_text_changed(self) -> None:

@@ -71,7 +71,7 @@ def test_b1_inputs_that_are_not_json_are_refused_with_line_and_column(
     inputs = open_json(env)
     type_json(env, '{"a": 1,\n "b": 2,')
     reason = "Not valid JSON: line 2, column 9: Expecting property name enclosed in double quotes."
-    assert inputs.json.message.text() == reason and inputs.json.message.isVisible()
+    assert inputs.message.text() == reason and inputs.message.isVisible()
     assert env.editor.validity() == f"Inputs: {reason}"
     refused_everywhere(env, router, 1)
     assert env.panel.composer.send_button.toolTip() == f"Inputs: {reason}"
@@ -109,7 +109,7 @@ def test_b2_json_of_the_wrong_shape_is_named_without_its_values(
     inputs = open_json(env)
     saved = env.config_hash()
     type_json(env, text)
-    assert inputs.json.message.text() == reason
+    assert inputs.message.text() == reason
     assert env.editor.validity() == f"Inputs: {reason}"
     refused_everywhere(env, router, 0)
     shown = widget_strings(env.host)

@@ -42,7 +42,7 @@ def test_text_that_is_not_json_gives_its_line_and_column(qtbot: Any, editor: Opt
     type_json(qtbot, editor, '{"name": 1,')
     reason = "Not valid JSON: line 1, column 12: Expecting property name enclosed in double quotes."
     assert editor.validity() == f"Inputs: {reason}"
-    assert editor.inputs is not None and editor.inputs.json.message.text() == reason
+    assert editor.inputs is not None and editor.inputs.message.text() == reason
     assert editor.inputs.json.text_edit.toPlainText() == '{"name": 1,'  # the draft is kept
     assert "inputs" not in editor.orq()
 
@@ -61,7 +61,7 @@ def test_the_wrong_shape_is_named_without_its_value(
 ) -> None:
     type_json(qtbot, editor, text)
     assert editor.validity() == f"Inputs: {reason}"
-    assert editor.inputs is not None and editor.inputs.json.message.text() == reason
+    assert editor.inputs is not None and editor.inputs.message.text() == reason
     assert "secret" not in editor.validity()  # type: ignore[operator]
 
 
