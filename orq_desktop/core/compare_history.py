@@ -33,7 +33,12 @@ from orq_desktop.core.compare_types import (
     CompareRunInfo,
     SavedCompare,
 )
-from orq_desktop.core.history_records import error_text, saved_error, title_from
+from orq_desktop.core.history_records import (
+    error_text,
+    saved_error,
+    title_from,
+    unreadable_card,
+)
 
 if TYPE_CHECKING:
     from orq_desktop.store.db_worker import DbWorker
@@ -313,6 +318,9 @@ def _columns(
 def _result(
     index: int, config: ColumnConfig, message: MessageRecord, run: RunRecord | None
 ) -> ColumnResult:
+    if message.state not in MessageState:  # a damaged row the store could not read
+        info = AnswerInfo(primary_model=config.model)
+        return ColumnResult(index, config, "", MessageState.ERROR, info, unreadable_card())
     state = MessageState(message.state)
     if state is MessageState.STREAMING:  # the app closed while it arrived
         state = MessageState.INTERRUPTED

@@ -269,3 +269,16 @@ def test_without_a_history_a_compare_runs_and_keeps_nothing(qtbot, sim_server, m
     )
     assert [r.state for r in results.values()] == [MessageState.COMPLETE] * 2
     assert problems == [] and recorder.thread_id(run_id) is None
+
+
+def test_a_damaged_column_answer_reads_as_an_unreadable_card() -> None:
+    """A compare thread with a row the store marked unreadable opens; that column shows the card."""
+    from orq_desktop.core import compare_history
+    from orq_desktop.store.history_rows import UNREADABLE
+    from orq_desktop.store.history_types import MessageRecord
+
+    damaged = MessageRecord(7, "thread_x", 3, "assistant", "", UNREADABLE, 0.0, 0.0, None, 1)
+    result = compare_history._result(1, col("sim/echo"), damaged, None)
+    assert result.state is MessageState.ERROR
+    assert result.error is not None and result.error.title == "Unreadable message"
+    assert result.text == ""
