@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument
 
 from orq_desktop.ui.markdown_blocks import BlockScanner, MarkdownAppender
+from orq_desktop.ui.message_lines import LineBreaker, step_end
 
 _MOVE = QTextCursor.MoveOperation
 
@@ -26,10 +27,14 @@ class MarkdownStream(QObject):
     ``append`` only buffers; a single-shot timer renders the buffer at most every ``FLUSH_MS``,
     stretched to three times the cost of the last render (up to ``MAX_FLUSH_MS``) so that
     rendering never takes much more than a quarter of the UI thread. One flush renders at most
-    about ``MARKDOWN_BUDGET`` characters of finished blocks (``PLAIN_BUDGET`` as plain text); when
-    text arrives faster than that, the view catches up over the next flushes instead of stalling.
+    about ``MARKDOWN_BUDGET`` characters of finished blocks (as plain text, ``PLAIN_BUDGET``
+    characters and ``PLAIN_LINES`` lines, scaled by how long the last plain flush took against
+    ``PLAIN_TARGET_MS``; lines longer than ``PLAIN_LINE_CAP`` are cut for the view); when text
+    arrives faster than that, the view catches up over the next flushes instead of stalling.
     Beyond ``PLAIN_TEXT_CAP`` characters the rest of the message is appended as plain text: rich
-    text layout of megabytes would stall the UI (RELIABILITY.md §0.8).
+    text layout of megabytes would stall the UI (RELIABILITY.md §0.8). With ``plain=True`` (the
+    user's own messages) everything is plain text from the start, appended in the same budgeted
+    steps, so that a pasted 5 MB prompt is shown without a stall too.
 
     Signals:
         rendered(): the document changed.
@@ -42,26 +47,34 @@ class MarkdownStream(QObject):
     FLUSH_MS = 33  # ~30 renders/s is plenty for reading
     MAX_FLUSH_MS = 250
     MARKDOWN_BUDGET = 16_000  # ~15-25 ms of markdown parsing and layout on a slow machine
-    PLAIN_BUDGET = 48_000  # plain text lays out about three times faster
+    PLAIN_BUDGET = 32_000  # plain text lays out about three times faster ...
+    PLAIN_LINES = 300  # ... but each line costs ~20-40 µs however short it is
+    PLAIN_LINE_CAP = 2_000
+    PLAIN_TARGET_MS = 10.0
     PLAIN_TEXT_CAP = 200_000
     # Laying out megabytes of text stalls the UI for seconds; past this the view stops growing
     # and says so. The whole text is still kept (history, Copy, export).
     DISPLAY_CAP = 250_000
     CAPPED_NOTICE = (
-        "\n\n[This answer is too long to show in full here. Copy copies all of it, and the "
-        "history keeps all of it.]"
+        "\n\n[This message is too long to show in full here. “Show all as plain text” shows "
+        "all of it, Copy copies all of it, and the history keeps all of it.]"
     )
 
-    def __init__(self, document: QTextDocument, parent: QObject | None = None) -> None:
+    def __init__(
+        self, document: QTextDocument, parent: QObject | None = None, *, plain: bool = False
+    ) -> None:
         super().__init__(parent)
         self._doc = document
+        self._always_plain = plain
         self._appender = MarkdownAppender(document)
         self._scanner = BlockScanner()
         self._pending: list[str] = []
         self._text = ""
         self._committed = 0  # characters of _text committed as finished blocks
         self._rendered = 0  # characters of _text the document shows
-        self._plain = False
+        self._plain = plain
+        self._lines = LineBreaker(self.PLAIN_LINE_CAP)
+        self._plain_scale = 1.0  # of PLAIN_BUDGET and PLAIN_LINES, fitted to PLAIN_TARGET_MS
         self._capped = False
         self._finished = False
         self.flush_count = 0
@@ -111,8 +124,9 @@ class MarkdownStream(QObject):
         # end, instead of after each removal and insertion.
         edit = QTextCursor(self._doc)
         edit.beginEditBlock()
+        plain = self._plain or len(text) > self.PLAIN_TEXT_CAP
         try:
-            if self._plain or len(text) > self.PLAIN_TEXT_CAP:
+            if plain:
                 self._render_plain(text)
             else:
                 self._render_markdown(text)
@@ -120,6 +134,9 @@ class MarkdownStream(QObject):
             edit.endEditBlock()
         self.flush_count += 1
         self.last_flush_ms = (time.perf_counter() - started) * 1000
+        if plain:  # the next plain step is sized by what this one cost (layout included)
+            change = min(2.0, max(0.5, self.PLAIN_TARGET_MS / max(self.last_flush_ms, 0.1)))
+            self._plain_scale = min(4.0, max(0.125, self._plain_scale * change))
         interval = min(self.MAX_FLUSH_MS, max(self.FLUSH_MS, round(3 * self.last_flush_ms)))
         self._timer.setInterval(interval)
         if self._rendered < len(text):
@@ -149,7 +166,12 @@ class MarkdownStream(QObject):
         self._committed = 0
         self._rendered = -1
         self._plain = False
+        self._lines.reset()
         self._capped = False
+        if self._always_plain:
+            self._doc.setPlainText("")
+            self._plain = True
+            self._rendered = 0
         self._scanner = BlockScanner()
         self._appender.reset()
 
@@ -183,9 +205,11 @@ class MarkdownStream(QObject):
                 self._rendered = 0
             self.plain_text_started.emit()
         if self._rendered < self.DISPLAY_CAP:
-            end = min(len(text), self._rendered + self.PLAIN_BUDGET, self.DISPLAY_CAP)
+            scale = self._plain_scale
+            budget = min(round(self.PLAIN_BUDGET * scale), self.DISPLAY_CAP - self._rendered)
+            end = step_end(text, self._rendered, budget, round(self.PLAIN_LINES * scale))
             cursor.movePosition(_MOVE.End)
-            cursor.insertText(text[self._rendered : end], QTextCharFormat())
+            cursor.insertText(self._lines.feed(text[self._rendered : end]), QTextCharFormat())
             self._rendered = end
         if self._rendered >= self.DISPLAY_CAP and len(text) > self.DISPLAY_CAP:
             if not self._capped:  # the view stops here and says so, once

@@ -1,4 +1,11 @@
-"""The widgets for one user message and one assistant answer in the transcript."""
+"""The widgets for one user message and one assistant answer in the transcript.
+
+A message longer than ``MarkdownStream.PLAIN_TEXT_CAP`` characters is "large": its view stops
+growing at ``LARGE_VIEW_HEIGHT`` pixels and scrolls inside (it still shows at most the first
+``MarkdownStream.DISPLAY_CAP`` characters), and "Show all as plain text" opens every character in
+a window of its own (:class:`~orq_desktop.ui.message_plain.FullTextDialog`). Painting, laying out
+and grabbing the card then costs the same for 5 MB as for 50 KB (RELIABILITY.md §6, U2).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QToolButton, QVBoxLayout, QWi
 from orq_desktop.core.chat_types import AnswerInfo, MessageState
 from orq_desktop.ui.answer_footer import AnswerFooter
 from orq_desktop.ui.markdown_stream import MarkdownStream
+from orq_desktop.ui.message_plain import FullTextDialog
 from orq_desktop.ui.message_view import MessageView, plain_label
 
 STATE_MARKERS = {
@@ -31,9 +39,12 @@ def _tool_button(text: str, object_name: str, tip: str, parent: QWidget) -> QToo
 class MessageCard(QFrame):
     """A message's frame: a header line (who, plus small action buttons) above its text view."""
 
+    LARGE_VIEW_HEIGHT = 600  # pixels: a large message's view scrolls inside beyond this
+
     def __init__(self, msg_id: str, who: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.msg_id = msg_id
+        self.full_text_dialog: FullTextDialog | None = None
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.view = MessageView(self)
@@ -50,13 +61,48 @@ class MessageCard(QFrame):
         self.body.setSpacing(4)
         self.body.addLayout(self.header)
         self.body.addWidget(self.view)
+        self.show_all_button = _tool_button(
+            "Show all as plain text",
+            "showAllButton",
+            "Show all of this message as plain text",
+            self,
+        )
+        self.show_all_button.hide()
+        self.show_all_button.clicked.connect(self.show_all)
 
     def text(self) -> str:
         raise NotImplementedError
 
+    @property
+    def is_large(self) -> bool:
+        return not self.show_all_button.isHidden()
+
     def copy_text(self) -> None:
         """Copy the message's raw text (markdown source, not the rendering)."""
         QGuiApplication.clipboard().setText(self.text())
+
+    def show_all(self) -> FullTextDialog:
+        """Open (or raise) the window with every character of the message."""
+        if self.full_text_dialog is None:
+            dialog = FullTextDialog(
+                self.text(), f"The whole message ({self.who_label.text()})", self
+            )
+            dialog.destroyed.connect(self._forget_dialog)
+            self.full_text_dialog = dialog
+        self.full_text_dialog.show()
+        self.full_text_dialog.raise_()
+        return self.full_text_dialog
+
+    def _forget_dialog(self) -> None:
+        self.full_text_dialog = None
+
+    def _mark_large(self) -> None:
+        """Bound the view's height and offer the whole text in a window of its own."""
+        if self.is_large:
+            return
+        self.header.insertWidget(self.header.indexOf(self.who_label) + 2, self.show_all_button)
+        self.show_all_button.show()
+        self.view.set_height_cap(self.LARGE_VIEW_HEIGHT)
 
 
 class UserMessage(MessageCard):
@@ -79,7 +125,12 @@ class UserMessage(MessageCard):
         self.header.addWidget(self.copy_button)
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.msg_id))
         self.copy_button.clicked.connect(self.copy_text)
-        self.view.setPlainText(text)
+        # Plain text in budgeted steps (a pasted 5 MB prompt must not stall the UI either).
+        self.stream = MarkdownStream(self.view.document(), self, plain=True)
+        self.stream.rendered.connect(self.view.sync_height)
+        if len(text) > MarkdownStream.PLAIN_TEXT_CAP:
+            self._mark_large()
+        self.stream.finish(text)
 
     def text(self) -> str:
         return self._text
@@ -134,6 +185,7 @@ class AssistantMessage(MessageCard):
         self.footer.trace_id_copied.connect(self.trace_id_copied)
         self.footer.timeline_requested.connect(self.timeline_requested)
         self.stream.plain_text_started.connect(self.plain_notice.show)
+        self.stream.plain_text_started.connect(self._mark_large)
         self.stream.rendered.connect(self.view.sync_height)
         self.stream.rendered.connect(self.rendered)
 
