@@ -1,10 +1,8 @@
-"""Oversize and malformed answers (B8, B9), a 300 KB stream (U1), and the scenarios this suite
-does not run yet (skipped with the reason, listed in docs/reliability.md)."""
+"""Oversize and malformed answers (B8, B9) and a 300 KB stream in 200 chunks (U1)."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -88,51 +86,3 @@ def test_a_300_kb_reply_in_200_chunks_streams_smoothly(
     assert time.monotonic() - started < 15
     heartbeat.stop()
     assert heartbeat.max_gap_ms < 250  # the plan's 100 ms is reported in the docs figures
-
-
-NOT_HERE = {
-    "B1": "the inputs/variables JSON editor's refusals are tested in tests/ui/test_options_*.py",
-    "B2": "wrong-shape JSON in the options editor is tested in tests/ui/test_options_*.py",
-    "B3": "fallback list validation is tested in tests/ui/test_options_fallbacks.py",
-    "B4": "retry count validation is tested in tests/api/test_models_ranges.py",
-    "B5": "retry code validation is tested in tests/api/test_models_ranges.py",
-    "B13": "a corrupt history row is tested in tests/store/test_history_messages.py",
-    "P3": "a failing migration step is tested in tests/store/test_history_open.py; "
-    "no SIGKILL-inside-migration hook exists",
-    "P7": "SQLITE_FULL needs a small tmpfs (unshare -rm); the history's full-disk state is "
-    "tested in tests/core/test_history_session_record.py",
-    "S3": "the settings dialog's masked key and clipboard are tested in "
-    "tests/ui/test_settings_dialog_key.py",
-    "S7": "a confirmation naming a new router host before the key is sent is not verified here",
-    "U3": "indexed queries are tested in tests/store/test_history_plans.py; a 10k-thread "
-    "startup timing is not measured here",
-}
-
-
-@pytest.mark.parametrize(
-    "sid",
-    [
-        pytest.param("B1", marks=pytest.mark.scenario("B1")),
-        pytest.param("B2", marks=pytest.mark.scenario("B2")),
-        pytest.param("B3", marks=pytest.mark.scenario("B3")),
-        pytest.param("B4", marks=pytest.mark.scenario("B4")),
-        pytest.param("B5", marks=pytest.mark.scenario("B5")),
-        pytest.param("B13", marks=pytest.mark.scenario("B13")),
-        pytest.param("P3", marks=pytest.mark.scenario("P3")),
-        pytest.param("P7", marks=pytest.mark.scenario("P7")),
-        pytest.param("S3", marks=pytest.mark.scenario("S3")),
-        pytest.param("S7", marks=pytest.mark.scenario("S7")),
-        pytest.param("U3", marks=pytest.mark.scenario("U3")),
-    ],
-)
-def test_not_run_in_this_suite(sid: str) -> None:
-    pytest.skip(NOT_HERE[sid])
-
-
-@pytest.mark.scenario("P2")
-def test_p2_runs_in_the_crash_tests() -> None:
-    """P2 (the real app SIGKILLed mid-stream) lives in test_crash_*.py in this folder."""
-    crash = sorted(Path(__file__).parent.glob("test_crash_*.py"))
-    if not crash:
-        pytest.skip("the app-level SIGKILL test (test_crash_*.py) is not in this folder yet")
-    assert "SIGKILL" in crash[0].read_text(encoding="utf-8")
