@@ -345,13 +345,22 @@ def _explain(err: Any) -> str:
     return f"{label}: {err['msg']}."
 
 
-def friendly_errors(exc: ValidationError) -> list[str]:
-    """One plain-words line per problem: "<where>: <what is wrong> (you entered <value>)."."""
-    lines: list[str] = []
-    for err in exc.errors(include_url=False):
+MAX_EXPLAINED = 100
+
+
+def friendly_errors(exc: ValidationError, *, limit: int = MAX_EXPLAINED) -> list[str]:
+    """One plain-words line per problem: "<where>: <what is wrong> (you entered <value>).".
+
+    A pasted body can hold tens of thousands of errors: the first ``limit`` are explained and
+    one last line counts the rest, so the answer stays quick and readable.
+    """
+    errors = exc.errors(include_url=False)
+    lines: dict[str, None] = {}  # ordered, and O(1) to test for a repeat
+    for err in errors[:limit]:
         where = _where(tuple(err["loc"]))
         text = _explain(err)
-        line = f"{where}: {text}" if where else text
-        if line not in lines:
-            lines.append(line)
-    return lines
+        lines.setdefault(f"{where}: {text}" if where else text)
+    if len(errors) > limit:
+        rest = len(errors) - limit
+        lines.setdefault(f"… and {rest} more problem{'s' if rest != 1 else ''} like these.")
+    return list(lines)
