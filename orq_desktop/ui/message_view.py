@@ -20,7 +20,15 @@ import math
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSize, QSizeF, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QImage, QPalette, QTextDocument, QWheelEvent
+from PySide6.QtGui import (
+    QDesktopServices,
+    QImage,
+    QPalette,
+    QShowEvent,
+    QTextCursor,
+    QTextDocument,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QTextBrowser, QWidget
 
 
@@ -122,6 +130,15 @@ class MessageView(QTextBrowser):
         type: QTextDocument.ResourceType = QTextDocument.ResourceType.UnknownResource,
     ) -> None:
         """Ignore navigation (backward, reload, ...): the content is set only by the transcript."""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Text is appended by another cursor, which carries the view's own cursor along while
+        # the document is empty; on its first show a view scrolls to its cursor, so one that
+        # scrolls itself (a capped one) would open at the end of the first step, not the top.
+        cursor = self.textCursor()
+        if not cursor.hasSelection() and cursor.position() != 0:
+            self.moveCursor(QTextCursor.MoveOperation.Start)
+        super().showEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         # The view is as tall as its document: vertical wheel scrolling belongs to the transcript.

@@ -72,6 +72,9 @@ def test_a_large_user_message_is_bounded_and_offers_all_of_it(qtbot, view) -> No
     assert "too long to show in full" in shown
     assert message.view.height() <= MessageCard.LARGE_VIEW_HEIGHT
     assert view.message_text("u1") == LOG
+    # The box opens at the top of the message, not where the first step ended.
+    qtbot.waitUntil(message.view.isVisible, timeout=2000)
+    assert message.view.cursorForPosition(QPoint(5, 5)).blockNumber() == 0
 
 
 def test_a_bounded_view_scrolls_itself_then_hands_the_wheel_on(qtbot, view) -> None:
