@@ -10,7 +10,13 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QToolButton, QWidg
 
 from orq_desktop.domain.variables import find_variables, missing_values
 from orq_desktop.ui.layout import hbox, spacing, vbox
-from orq_desktop.ui.options_base import Section, Validator, compact_form, without_location
+from orq_desktop.ui.options_base import (
+    NoteLabel,
+    Section,
+    Validator,
+    compact_form,
+    without_location,
+)
 from orq_desktop.ui.options_inputs_json import InputsJsonEditor, without_values
 from orq_desktop.ui.widgets_labels import QuietLabel
 
@@ -80,6 +86,7 @@ class InputsSection(Section):
         self._values: dict[str, Any] = {}  # typed text, or a loaded value of any JSON type
         self.edits: dict[str, QLineEdit] = {}
         self._json_problem: str | None = None  # the JSON text's problem (JSON mode only)
+        self._kept_json: str | None = None  # unfinished JSON text left for the fields
         self.json_toggle = QToolButton(self.body)
         self.json_toggle.setObjectName("inputsJsonToggle")
         self.json_toggle.setText("Edit as JSON")
@@ -89,6 +96,14 @@ class InputsSection(Section):
         self._empty = QuietLabel("Type {{name}} in a prompt to add a variable here.", self.fields)
         self._form: QFormLayout = compact_form(self.fields)
         self._form.addRow(self._empty)
+        self._kept_note = NoteLabel(self.fields)
+        self._kept_note.setObjectName("inputsJsonKept")
+        self._kept_note.set_text(
+            "Your unfinished JSON is kept: Edit as JSON goes back to it (editing a field here "
+            "drops it)."
+        )
+        self._kept_note.setVisible(False)
+        self._form.addRow(self._kept_note)
         self.fields.setLayout(self._form)
         self.json = InputsJsonEditor(self.body)
         self.json.setVisible(False)
@@ -136,15 +151,23 @@ class InputsSection(Section):
     def set_json_mode(self, on: bool) -> None:
         """Show the inputs as one JSON text (on) or as a field per variable (off).
 
-        Leaving JSON mode while the text has a problem drops the text: the fields show the
-        last valid inputs.
+        Leaving JSON mode while the text has a problem keeps the text (never lost) while the
+        fields show the last valid inputs; coming back shows that text again, unless a field
+        was edited in between.
         """
         if self.json_toggle.isChecked() != on:
             self.json_toggle.setChecked(on)  # comes back here through toggled
             return
-        if on:
+        self.json_toggle.setText("Edit as fields" if on else "Edit as JSON")
+        if on and self._kept_json is not None:
+            self.json.text_edit.setPlainText(self._kept_json)
+            self.json.parse()
+            self._set_kept(None)
+        elif on:
             self.json.set_value({n: self._values[n] for n in self.names() if n in self._values})
         else:
+            if self._json_problem is not None or self.json.pending:
+                self._set_kept(self.json.text_edit.toPlainText())
             self._json_problem = None
             self._rebuild()
         self.fields.setVisible(not on)
@@ -163,6 +186,7 @@ class InputsSection(Section):
 
     def load(self, value: Any) -> None:
         """Load ``{"name": value}`` (or the list form ``[{"key", "value"}]``); None clears."""
+        self._set_kept(None)
         self._values = _as_map(value)
         self._pinned = list(self._values)
         self._rebuild()
@@ -208,8 +232,8 @@ class InputsSection(Section):
     # -- internals ------------------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        while self._form.rowCount() > 1:
-            self._form.removeRow(1)
+        while self._form.rowCount() > 2:  # the empty hint and the kept-JSON note stay
+            self._form.removeRow(2)
         self.edits = {}
         for name in self.names():
             edit = QLineEdit(self.body)
@@ -262,7 +286,12 @@ class InputsSection(Section):
         lines = self._validator({self.KEY: value})
         return _shape_reason(lines[0], self.KEY) if lines else None
 
+    def _set_kept(self, text: str | None) -> None:
+        self._kept_json = text
+        self._kept_note.setVisible(text is not None)
+
     def _on_text_edited(self, name: str, text: str) -> None:
+        self._set_kept(None)  # the fields are newer than the unfinished JSON now
         previous = self._values.get(name)
         if previous is None or _as_text(previous) != text:
             self._values[name] = text

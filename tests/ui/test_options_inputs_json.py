@@ -127,3 +127,28 @@ def test_a_long_line_is_pasted_indented_when_json_and_refused_when_not(
         "Nothing was pasted: one line is 20 KB long. Paste it as JSON (it is indented for you) "
         "or in shorter lines."
     )
+
+
+def test_unfinished_json_is_kept_across_a_switch_to_the_fields(
+    qtbot: Any, editor: OptionsEditor
+) -> None:
+    """Leaving JSON mode with broken text loses nothing: coming back shows it again, until a
+    field is edited (the fields are newer then)."""
+    type_json(qtbot, editor, '{"name": "Ada"}')
+    type_json(qtbot, editor, '{"name": "Bea",')
+    inputs = editor.inputs
+    assert inputs is not None
+    inputs.set_json_mode(False)
+    assert inputs.json_toggle.text() == "Edit as JSON"
+    assert inputs.edits["name"].text() == "Ada"  # the last valid inputs
+    assert not inputs.findChild(object, "inputsJsonKept").isHidden()
+    assert editor.validity() is None
+    inputs.set_json_mode(True)
+    assert inputs.json_toggle.text() == "Edit as fields"
+    assert inputs.json.text_edit.toPlainText() == '{"name": "Bea",'
+    assert editor.validity() is not None and "line 1, column 16" in editor.validity()
+    inputs.set_json_mode(False)
+    qtbot.keyClicks(inputs.edits["name"], "!")
+    assert inputs.findChild(object, "inputsJsonKept").isHidden()
+    inputs.set_json_mode(True)
+    assert json.loads(inputs.json.text_edit.toPlainText()) == {"name": "Ada!"}
