@@ -51,6 +51,7 @@ class FullTextDialog(QDialog):
         self.setObjectName("fullTextDialog")
         self.setWindowTitle(title or "The whole message")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.finished.connect(self.deleteLater)  # Escape too: the text is not kept hidden
         self.resize(900, 700)
         self._text = text
         self._shown = 0  # characters of _text in the view

@@ -64,7 +64,7 @@ class MessageCard(QFrame):
         self.show_all_button = _tool_button(
             "Show all as plain text",
             "showAllButton",
-            "Show all of this message as plain text",
+            "Show all of this message as plain text, in a window of its own",
             self,
         )
         self.show_all_button.hide()
@@ -84,10 +84,11 @@ class MessageCard(QFrame):
     def show_all(self) -> FullTextDialog:
         """Open (or raise) the window with every character of the message."""
         if self.full_text_dialog is None:
-            dialog = FullTextDialog(
-                self.text(), f"The whole message ({self.who_label.text()})", self
-            )
-            dialog.destroyed.connect(self._forget_dialog)
+            title = f"The whole message ({self.who_label.text()})"
+            dialog = FullTextDialog(self.text(), title, self)
+            # Closing deletes it (WA_DeleteOnClose). Not ``destroyed``: that also fires while
+            # this card itself is being deleted, with the dialog as its child.
+            dialog.finished.connect(self._forget_dialog)
             self.full_text_dialog = dialog
         self.full_text_dialog.show()
         self.full_text_dialog.raise_()

@@ -121,6 +121,7 @@ def test_show_all_opens_every_character_and_copy_all_copies_it(qtbot, view) -> N
     qtbot.waitUntil(lambda: dialog.is_filled, timeout=20_000)
     assert dialog.editor.toPlainText() == LOG
     assert dialog.status.text() == f"{len(LOG):,} characters"
+    assert dialog.editor.cursorForPosition(QPoint(5, 5)).blockNumber() == 0  # opens at the top
     message.show_all_button.click()
     assert message.full_text_dialog is dialog  # the same window again, not a second one
     dialog.copy_button.click()
@@ -171,3 +172,24 @@ def test_plain_steps_shrink_when_layout_is_slow_and_grow_when_it_is_fast(
     assert time.perf_counter() - started < 5
     step = len(fast.view.toPlainText()) - before
     assert step > MarkdownStream.PLAIN_BUDGET  # more than one unscaled step's characters
+
+
+def test_removing_a_message_with_its_window_open_is_safe(qtbot, view) -> None:
+    message = user(view, LOG)
+    dialog = message.show_all()
+    destroyed: list[bool] = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    view.remove_from("u1")  # edit-and-resend, New chat: the card goes, its window with it
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    assert view.message_ids() == []
+
+
+def test_escape_closes_and_frees_the_window(qtbot, view) -> None:
+    message = user(view, LOG)
+    dialog = message.show_all()
+    destroyed: list[bool] = []
+    dialog.destroyed.connect(lambda: destroyed.append(True))
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)
+    assert message.full_text_dialog is None
+    assert message.show_all() is not dialog  # a new window next time
