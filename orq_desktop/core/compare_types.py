@@ -116,8 +116,12 @@ def with_inputs(orq: dict[str, Any], variables: dict[str, str]) -> dict[str, Any
     orq = copy.deepcopy(orq)
     inputs = orq.get("inputs")
     if isinstance(inputs, list):
+        pii = {i.get("key") for i in inputs if isinstance(i, dict) and i.get("is_pii") is True}
         kept = [i for i in inputs if not (isinstance(i, dict) and i.get("key") in variables)]
-        orq["inputs"] = kept + [{"key": k, "value": v} for k, v in variables.items()]
+        orq["inputs"] = kept + [
+            {"key": k, "value": v, **({"is_pii": True} if k in pii else {})}
+            for k, v in variables.items()
+        ]
     else:
         orq["inputs"] = {**(inputs if isinstance(inputs, dict) else {}), **variables}
     return orq

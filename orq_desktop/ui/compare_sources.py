@@ -67,8 +67,11 @@ class ColumnSources:
         return str(self._current_options().get("model", "")) if self._current_options else ""
 
     def routing_inputs(self) -> dict[str, str]:
-        """The chat's ``{{variable}}`` values (``orq.inputs`` in its dict form)."""
+        """The chat's ``{{variable}}`` values (``orq.inputs`` in either wire form)."""
         inputs = self.routing.orq().get("inputs") if self.routing is not None else None
+        if isinstance(inputs, list):
+            items = (i for i in inputs if isinstance(i, dict) and "key" in i)
+            return {str(i["key"]): "" if i.get("value") is None else str(i["value"]) for i in items}
         return {str(k): str(v) for k, v in inputs.items()} if isinstance(inputs, dict) else {}
 
     def fill_menu(self, menu: QMenu, pick: Callable[[ColumnConfig], object], chat: str) -> None:

@@ -50,8 +50,15 @@ def _plain_item(item: Any) -> bool:
     )
 
 
+def _pii_names(value: Any) -> set[str]:
+    """The names the list form marks ``"is_pii": true`` (the map form cannot mark any)."""
+    if not isinstance(value, list):
+        return set()
+    return {str(i.get("key")) for i in value if isinstance(i, dict) and i.get("is_pii") is True}
+
+
 def _as_map(value: Any) -> dict[str, Any]:
-    """``{"name": value}`` from either wire form (the list form's ``is_pii`` is not kept)."""
+    """``{"name": value}`` from either wire form (:func:`_pii_names` keeps the PII marks)."""
     if isinstance(value, list):
         value = {str(i.get("key")): i.get("value") for i in value if isinstance(i, dict)}
     return dict(value) if isinstance(value, dict) else {}
@@ -87,6 +94,7 @@ class InputsSection(Section):
         self.edits: dict[str, QLineEdit] = {}
         self._json_problem: str | None = None  # the JSON text's problem (JSON mode only)
         self._kept_json: str | None = None  # unfinished JSON text left for the fields
+        self._pii: set[str] = set()  # names the list form marks "is_pii": true
         self.json_toggle = QToolButton(self.body)
         self.json_toggle.setObjectName("inputsJsonToggle")
         self.json_toggle.setText("Edit as JSON")
@@ -164,9 +172,13 @@ class InputsSection(Section):
             self.json.parse()
             self._set_kept(None)
         elif on:
-            self.json.set_value({n: self._values[n] for n in self.names() if n in self._values})
+            shown = {n: self._values[n] for n in self.names() if n in self._values}
+            self.json.set_value(self._wire_form(shown))
         else:
-            if self._json_problem is not None or self.json.pending:
+            if self.json.pending:  # switched within the debounce: the last keystrokes count
+                self.json.parse()
+                self._apply_json()
+            if self._json_problem is not None:
                 self._set_kept(self.json.text_edit.toPlainText())
             self._json_problem = None
             self._rebuild()
@@ -188,12 +200,13 @@ class InputsSection(Section):
         """Load ``{"name": value}`` (or the list form ``[{"key", "value"}]``); None clears."""
         self._set_kept(None)
         self._values = _as_map(value)
+        self._pii = _pii_names(value)
         self._pinned = list(self._values)
         self._rebuild()
         if self.json_mode():
             self._loading = True  # the parse below must not report a user edit
             try:
-                self.json.set_value(self._values)
+                self.json.set_value(self._wire_form(self._values))
             finally:
                 self._loading = False
         self.refresh()
@@ -201,13 +214,23 @@ class InputsSection(Section):
     def load_value(self, value: Any) -> None:  # load() is overridden: no switch to set
         self.load(value)
 
-    def value(self) -> dict[str, Any] | None:
+    def value(self) -> dict[str, Any] | list[dict[str, Any]] | None:
         out = {}
         for name in self.names():
             value = self._values.get(name)
             if value is not None and _as_text(value).strip():
                 out[name] = value
-        return out or None
+        return self._wire_form(out) if out else None
+
+    def _wire_form(self, values: dict[str, Any]) -> dict[str, Any] | list[dict[str, Any]]:
+        """The map form, or the list form when an input is marked as personal data (only the
+        list form can carry ``is_pii``)."""
+        if not self._pii & set(values):
+            return values
+        return [
+            {"key": n, "value": v, **({"is_pii": True} if n in self._pii else {})}
+            for n, v in values.items()
+        ]
 
     def local_error(self) -> str | None:
         if self.json_mode():
@@ -243,6 +266,9 @@ class InputsSection(Section):
             edit.textEdited.connect(lambda text, n=name: self._on_text_edited(n, text))
             label = QLabel(f"{{{{{name}}}}}", self.body)
             label.setBuddy(edit)
+            if name in self._pii:
+                label.setText(f"{{{{{name}}}}} (personal)")
+                label.setToolTip("Marked as personal data (is_pii): the router treats it as such.")
             if name in self._variables:
                 edit.setPlaceholderText("value (required)")
                 self._form.addRow(label, edit)
@@ -259,8 +285,10 @@ class InputsSection(Section):
         self._empty.setVisible(not self.edits)
 
     def _on_json_parsed(self) -> None:
-        if not self.json_mode():
-            return
+        if self.json_mode():
+            self._apply_json()
+
+    def _apply_json(self) -> None:
         value, problem = self.json.value, self.json.problem
         reason = problem.reason if problem else None
         if reason is None and value is not None:
@@ -268,6 +296,7 @@ class InputsSection(Section):
         self._json_problem = reason
         if reason is None:
             self._values = _as_map(value)
+            self._pii = _pii_names(value)
             self._pinned = list(self._values)
         self.edited()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData
+from PySide6.QtWidgets import QLabel
 
 from orq_desktop.ui.options_editor import OptionsEditor
 from orq_desktop.ui.options_inputs_json import MAX_TEXT_CHARS, parse_json_text
@@ -152,3 +153,42 @@ def test_unfinished_json_is_kept_across_a_switch_to_the_fields(
     assert inputs.findChild(object, "inputsJsonKept").isHidden()
     inputs.set_json_mode(True)
     assert json.loads(inputs.json.text_edit.toPlainText()) == {"name": "Ada!"}
+
+
+def test_a_quick_switch_to_the_fields_keeps_the_last_keystrokes(
+    qtbot: Any, editor: OptionsEditor
+) -> None:
+    """Leaving JSON mode inside the debounce parses the text first: valid JSON is not "kept as
+    unfinished" and the fields (and what is sent) show it."""
+    inputs = editor.inputs
+    assert inputs is not None
+    inputs.json.text_edit.setPlainText('{"name": "Quick"}')
+    assert inputs.json.pending
+    inputs.set_json_mode(False)
+    assert inputs.edits["name"].text() == "Quick"
+    assert inputs.findChild(object, "inputsJsonKept").isHidden()
+    assert editor.orq()["inputs"] == {"name": "Quick"}
+
+
+def test_inputs_marked_as_personal_data_keep_the_mark(qtbot: Any, editor: OptionsEditor) -> None:
+    """Only the list form carries is_pii: a marked input is sent in the list form, with its mark,
+    from JSON mode and from the fields alike."""
+    inputs = editor.inputs
+    assert inputs is not None
+    type_json(
+        qtbot,
+        editor,
+        '[{"key": "name", "value": "Ada", "is_pii": true}, {"key": "plan", "value": "pro"}]',
+    )
+    sent = [{"key": "name", "value": "Ada", "is_pii": True}, {"key": "plan", "value": "pro"}]
+    assert editor.validity() is None
+    assert editor.orq()["inputs"] == sent
+    inputs.set_json_mode(False)
+    assert [
+        label.text() for label in inputs.findChildren(QLabel) if "(personal)" in label.text()
+    ] == ["{{name}} (personal)"]
+    inputs.edits["name"].clear()
+    qtbot.keyClicks(inputs.edits["name"], "Bea")
+    assert editor.orq()["inputs"][0] == {"key": "name", "value": "Bea", "is_pii": True}
+    inputs.set_json_mode(True)
+    assert json.loads(inputs.json.text_edit.toPlainText())[0]["is_pii"] is True
