@@ -29,7 +29,8 @@ class MarkdownStream(QObject):
     rendering never takes much more than a quarter of the UI thread. One flush renders at most
     about ``MARKDOWN_BUDGET`` characters of finished blocks (as plain text, ``PLAIN_BUDGET``
     characters and ``PLAIN_LINES`` lines, scaled by how long the last plain flush took against
-    ``PLAIN_TARGET_MS``; lines longer than ``PLAIN_LINE_CAP`` are cut for the view); when text
+    ``PLAIN_TARGET_MS``; in a message over ``PLAIN_TEXT_CAP``, lines longer than
+    ``PLAIN_LINE_CAP`` are cut for the view); when text
     arrives faster than that, the view catches up over the next flushes instead of stalling.
     Beyond ``PLAIN_TEXT_CAP`` characters the rest of the message is appended as plain text: rich
     text layout of megabytes would stall the UI (RELIABILITY.md §0.8). With ``plain=True`` (the
@@ -209,7 +210,10 @@ class MarkdownStream(QObject):
             budget = min(round(self.PLAIN_BUDGET * scale), self.DISPLAY_CAP - self._rendered)
             end = step_end(text, self._rendered, budget, round(self.PLAIN_LINES * scale))
             cursor.movePosition(_MOVE.End)
-            cursor.insertText(self._lines.feed(text[self._rendered : end]), QTextCharFormat())
+            piece = text[self._rendered : end]
+            if len(text) > self.PLAIN_TEXT_CAP:  # only a large message has its lines cut
+                piece = self._lines.feed(piece)
+            cursor.insertText(piece, QTextCharFormat())
             self._rendered = end
         if self._rendered >= self.DISPLAY_CAP and len(text) > self.DISPLAY_CAP:
             if not self._capped:  # the view stops here and says so, once

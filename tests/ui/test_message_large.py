@@ -61,6 +61,15 @@ def test_a_short_message_is_shown_at_once_and_grows_with_its_text(qtbot, view) -
     qtbot.waitUntil(lambda: message.view.height() > MessageCard.LARGE_VIEW_HEIGHT, timeout=2000)
 
 
+def test_a_long_pasted_paragraph_is_shown_exactly_as_typed(qtbot, view) -> None:
+    """Lines are cut for the view only in a large message: a 2.7 KB paragraph in a normal one
+    is shown (and selected, and copied from the view) without a break put into it."""
+    paragraph = ("lorem ipsum dolor sit amet " * 100).strip()
+    message = user(view, paragraph + "\n" + paragraph)
+    qtbot.waitUntil(lambda: message.stream.is_caught_up, timeout=2000)
+    assert message.view.toPlainText() == paragraph + "\n" + paragraph
+
+
 def test_a_large_user_message_is_bounded_and_offers_all_of_it(qtbot, view) -> None:
     assert len(LOG) > MarkdownStream.PLAIN_TEXT_CAP
     message = user(view, LOG)
