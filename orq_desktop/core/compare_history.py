@@ -318,9 +318,11 @@ def _columns(
 def _result(
     index: int, config: ColumnConfig, message: MessageRecord, run: RunRecord | None
 ) -> ColumnResult:
-    if message.state not in MessageState:  # a damaged row the store could not read
+    if message.state not in MessageState:  # "unreadable": the store could not read its text
         info = AnswerInfo(primary_model=config.model)
         return ColumnResult(index, config, "", MessageState.ERROR, info, unreadable_card())
+    # Otherwise the text is shown even if other cells were damaged (the store fell back for
+    # those: an unknown state reads as interrupted, a bad link to the run as no run).
     state = MessageState(message.state)
     if state is MessageState.STREAMING:  # the app closed while it arrived
         state = MessageState.INTERRUPTED

@@ -34,6 +34,8 @@ __all__ = [
 TITLE_CHARS = 60
 _THREAD_ID = re.compile(r"^thread_[0-9A-HJKMNP-TV-Z]{26}$")
 UNREADABLE_TITLE = "Unreadable message"
+DAMAGED_TITLE = "Damaged message"
+CARD_TEXT_CHARS = 2000  # of a damaged message's text shown in its card (all of it is kept)
 RESTORED_ADVICE = "This request failed when it was sent. Try again to ask once more."
 
 
@@ -150,10 +152,25 @@ def unreadable_card() -> ErrorInfo:
     )
 
 
+def unknown_author_card(text: str) -> ErrorInfo:
+    """What stands for a saved message whose text was read but not who wrote it."""
+    shown = text if len(text) <= CARD_TEXT_CHARS else text[: CARD_TEXT_CHARS - 1] + "…"
+    return ErrorInfo(
+        title=DAMAGED_TITLE,
+        message="Who wrote this message could not be read from the history file. "
+        f"Its saved text: {shown}",
+        advice="It is left out of what is sent; the rest of the conversation can be continued.",
+        kind="DamagedMessage",
+    )
+
+
 def _turn(m: MessageRecord, run: RunRecord | None, model: str) -> Turn:
     key = message_key(m.id)
     if m.state == UNREADABLE:
         return Turn(key, Role.ASSISTANT, "", MessageState.ERROR, None, unreadable_card())
+    if m.role not in ("user", "assistant"):  # the role cell is damaged; the text was read
+        card = unknown_author_card(m.text)
+        return Turn(key, Role.ASSISTANT, "", MessageState.ERROR, None, card)
     if m.role == "user":
         return Turn(key, Role.USER, m.text)
     state = MessageState(m.state) if m.state in MessageState else MessageState.COMPLETE

@@ -20,7 +20,8 @@ The JSON format, version 1::
               "state": "complete" | "stopped" | "interrupted" | "error" | "streaming",
               "created_at": "<ISO 8601 UTC>",
               "column_index": null | 0 | 1 ...,  # the compare column
-              "run": null | {RUN}                # the request that produced this message
+              "run": null | {RUN},               # the request that produced this message
+              "note": "..."                      # only for a damaged message (informative)
             }
           ],
           "runs": [{RUN}, ...]                   # runs not tied to a message
@@ -33,6 +34,12 @@ The JSON format, version 1::
            "request": {...}, "created_at"}
 
 Unknown fields are ignored on import, so a later version may add fields without a bump.
+
+A message the history file could not fully read is written so that an import accepts it: one
+whose text is unreadable as an empty "assistant" answer with state "error", and one whose
+author is unknown as an "assistant" answer with state "error" that keeps its text (so neither
+is ever sent to a model as part of a conversation); the run's ``error_text`` and the ``note``
+say what happened.
 """
 
 from __future__ import annotations
@@ -43,10 +50,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from orq_desktop.store.history_redact import strip_secrets
-from orq_desktop.store.history_types import MessageRecord, RunRecord, ThreadDetail
+from orq_desktop.store.history_rows import UNREADABLE
+from orq_desktop.store.history_types import ROLES, MessageRecord, RunRecord, ThreadDetail
 
 FORMAT = "orq-desktop-thread"
 VERSION = 1
+UNREADABLE_NOTE = "This message could not be read from the history file when it was exported."
+UNKNOWN_ROLE_NOTE = (
+    "Who wrote this message could not be read from the history file when it was exported; "
+    "its text is kept."
+)
 
 
 def iso(ts: float) -> str:
@@ -85,7 +98,7 @@ def _thread(detail: ThreadDetail) -> dict[str, Any]:
 
 
 def _message(m: MessageRecord, run: RunRecord | None) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "role": m.role,
         "text": m.text,
         "state": m.state,
@@ -93,6 +106,12 @@ def _message(m: MessageRecord, run: RunRecord | None) -> dict[str, Any]:
         "column_index": m.column_index,
         "run": _run(run) if run else None,
     }
+    if m.state == UNREADABLE or m.role not in ROLES:
+        note = UNREADABLE_NOTE if m.state == UNREADABLE else UNKNOWN_ROLE_NOTE
+        title = "Unreadable message" if m.state == UNREADABLE else "Damaged message"
+        out.update(role="assistant", state="error", note=note)
+        out["run"] = {**(out["run"] or {"request": {}}), "error_text": f"{title}: {note}"}
+    return out
 
 
 def _run(r: RunRecord) -> dict[str, Any]:
@@ -143,8 +162,13 @@ def to_markdown(detail: ThreadDetail) -> str:
             extras.append(f"`{run.model_answered or run.model_requested}`")
         if m.state in _STATE_NOTES:
             extras.append(_STATE_NOTES[m.state])
+        if m.state == UNREADABLE:
+            extras.append("unreadable")
         suffix = f" ({', '.join(extras)})" if extras else ""
-        lines += [f"## {heading}{suffix}", "", m.text.rstrip() or "_(empty)_", ""]
+        body = m.text.rstrip() or "_(empty)_"
+        if m.state == UNREADABLE:
+            body = "_(this message could not be read from the history file)_"
+        lines += [f"## {heading}{suffix}", "", body, ""]
         if run is not None and run.error_text:
             lines += [f"> Error: {run.error_text}", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -58,6 +58,7 @@ class MessageIn(_Model):
     created_at: datetime | None = None
     column_index: int | None = Field(default=None, ge=0, le=63)
     run: RunIn | None = None
+    note: str | None = None  # set by the export on a message the history could not fully read
 
 
 class ThreadIn(_Model):
@@ -98,6 +99,12 @@ def prepare(data: str | bytes) -> ImportPlan:
     notes = []
     if unfinished:
         notes.append(f"{unfinished} unfinished answer(s) will be marked as interrupted.")
+    damaged = sum(m.note is not None for t in threads for m in t.messages)
+    if damaged:
+        notes.append(
+            f"{damaged} message(s) could not be fully read when exported; they come in as "
+            "failed answers that are not sent to a model."
+        )
     if any(strip_secrets(t.options) != t.options for t in threads):
         notes.append("Key-like fields in the saved options will be left out.")
     preview = ImportPreview(

@@ -16,6 +16,7 @@ from typing import Any
 
 from orq_desktop.store.history_redact import strip_secrets
 from orq_desktop.store.history_types import (
+    MESSAGE_STATES,
     ROLES,
     ImageRecord,
     MessageRecord,
@@ -164,36 +165,113 @@ def _tolerant_summary(row: sqlite3.Row | tuple[Any, ...]) -> ThreadSummary:
     )
 
 
-# The state a message gets when its row cannot be read (a damaged cell: NULL where a value is
-# required, a blob for text, a word where a time belongs). The core shows it as an
-# "unreadable message"; the rest of its thread opens as usual.
+# The state a message gets when its text cannot be read (NULL, a blob, a number where the text
+# belongs). The core shows it as an "unreadable message"; the rest of its thread opens as usual.
+# A fork of such a message stores this state, so the copy reads as unreadable too.
 UNREADABLE = "unreadable"
 _NUMBERS = (int, float)
 
+# What a bad cell of a message is called in the notes (``message_from_row``'s ``damaged``).
+DAMAGE_WORDS = {
+    "role": "who wrote it",
+    "state": "whether it was complete",
+    "created_at": "its time",
+    "updated_at": "its time",
+    "position": "its place in the thread",
+    "run_id": "its request details",
+    "column_index": "its compare column",
+}
 
-def message_from_row(row: sqlite3.Row | tuple[Any, ...]) -> MessageRecord:
-    readable = (
-        isinstance(row[3], str)
+
+def message_from_row(
+    row: sqlite3.Row | tuple[Any, ...],
+    damaged: list[tuple[str, ...]] | None = None,
+    fallback_time: float = 0.0,
+) -> MessageRecord:
+    """A message's row; a bad cell falls back on its own, the others are kept.
+
+    Only a message whose text cannot be read is :data:`UNREADABLE` (its text ""). Otherwise the
+    text is kept and a bad cell reads as: role "" (unknown), state "interrupted" for an answer
+    ("complete" for a prompt), a time ``fallback_time`` (the other time if that one is good),
+    position -1, no run, no column; the names of the bad cells of such a message are appended
+    to ``damaged`` as one tuple (see :func:`damage_note`).
+    """
+    if (
+        type(row[4]) is str
+        and type(row[3]) is str
         and row[3] in ROLES
-        and isinstance(row[4], str)
-        and isinstance(row[5], str)
+        and row[5] in MESSAGE_STATES
         and type(row[2]) is int
         and type(row[6]) in _NUMBERS
         and type(row[7]) in _NUMBERS
         and (row[8] is None or type(row[8]) is int)
         and (row[9] is None or type(row[9]) is int)
-    )
+    ):
+        return MessageRecord(
+            row[0], row[1], row[2], row[3], row[4], row[5], float(row[6]), float(row[7]),
+            row[8], row[9],
+        )  # fmt: skip
+    return _tolerant_message(row, damaged, fallback_time)
+
+
+def _tolerant_message(
+    row: sqlite3.Row | tuple[Any, ...],
+    damaged: list[tuple[str, ...]] | None,
+    fallback_time: float,
+) -> MessageRecord:
+    role = row[3] if isinstance(row[3], str) and row[3] in ROLES else ""
+    text = row[4] if isinstance(row[4], str) else ""
+    position = _integer(row[2])
+    created, updated = _number(row[6]), _number(row[7])
+    if not isinstance(row[4], str) or row[5] == UNREADABLE:
+        state = UNREADABLE  # the core says how many of these a thread has
+        text = ""
+    else:
+        if row[5] in MESSAGE_STATES:
+            state = row[5]
+        else:  # unknown: an answer may have broken off; a prompt was whole once saved
+            state = "interrupted" if role != "user" else "complete"
+        bad = tuple(
+            name
+            for name, ok in (
+                ("role", role != ""),
+                ("state", row[5] in MESSAGE_STATES),
+                ("created_at", created is not None),
+                ("updated_at", updated is not None),
+                ("position", position is not None),
+                ("run_id", row[8] is None or _integer(row[8]) is not None),
+                ("column_index", row[9] is None or _integer(row[9]) is not None),
+            )
+            if not ok
+        )
+        if damaged is not None and bad:
+            damaged.append(bad)
+    if created is None:
+        created = updated if updated is not None else fallback_time
     return MessageRecord(
         id=row[0],
         thread_id=_text(row[1]),
-        position=row[2] if type(row[2]) is int else -1,
-        role=row[3] if readable else _text(row[3]),
-        text=row[4] if readable else "",
-        state=row[5] if readable else UNREADABLE,
-        created_at=_number(row[6]) or 0.0,
-        updated_at=_number(row[7]) or 0.0,
+        position=-1 if position is None else position,
+        role=role,
+        text=text,
+        state=state,
+        created_at=created,
+        updated_at=created if updated is None else updated,
         run_id=_integer(row[8]),
         column_index=_integer(row[9]),
+    )
+
+
+def damage_note(damaged: Iterable[tuple[str, ...]]) -> str | None:
+    """One plain-words note on the messages whose text was kept while other cells were bad."""
+    found = [d for d in damaged if d]
+    if not found:
+        return None
+    words = sorted({DAMAGE_WORDS.get(name, name) for d in found for name in d})
+    what = "1 message" if len(found) == 1 else f"{len(found)} messages"
+    return (
+        f"Part of what was saved for {what} could not be read ({', '.join(words)}); "
+        "the text is kept."
     )
 
 

@@ -188,12 +188,16 @@ class ThreadsMixin:
             )
         notes: list[str] = []
         options = rows.load_json_dict(raw_options, "thread options", notes)
+        summary = rows.summary_from_row(found[0])
+        damaged: list[tuple[str, ...]] = []
+        records = tuple(rows.message_from_row(m, damaged, summary.created_at) for m in messages)
+        note = rows.damage_note(damaged)
         return ThreadDetail(
-            summary=rows.summary_from_row(found[0]),
+            summary=summary,
             options=options,
-            messages=tuple(rows.message_from_row(m) for m in messages),
+            messages=records,
             runs=tuple(rows.run_from_row(r) for r in runs),
-            unreadable=tuple(notes),
+            unreadable=(*notes, *([note] if note else [])),
         )
 
     def fork_thread(self, thread_id: str, message_id: int, *, title: str | None = None) -> str:
@@ -208,7 +212,8 @@ class ThreadsMixin:
                 iter(
                     db.fetch_all(
                         conn,
-                        "SELECT title, model, options, identity_id, kind FROM threads WHERE id = ?",
+                        "SELECT title, model, options, identity_id, kind, created_at FROM threads"
+                        " WHERE id = ?",
                         (thread_id,),
                     )
                 ),
@@ -225,7 +230,7 @@ class ThreadsMixin:
             conn.execute(
                 "INSERT INTO threads (id, title, created_at, updated_at, model, options,"
                 " identity_id, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new_id, rows.clean_text(new_title), now, now, *src[1:]),
+                (new_id, rows.clean_text(new_title), now, now, *src[1:5]),
             )
             conn.execute(
                 "INSERT INTO thread_tags (thread_id, tag)"
@@ -233,19 +238,24 @@ class ThreadsMixin:
                 (new_id, thread_id),
             )
             copied: dict[int, int] = {}
+            position = -1
+            since = src[5] if type(src[5]) in (int, float) else now
             for old in db.fetch_all(
                 conn,
                 f"{rows.MESSAGE_SELECT} WHERE thread_id = ? AND position <= ? ORDER BY position",
                 (thread_id, at[0]),
             ):
-                m = rows.message_from_row(old)
+                # A damaged row keeps what could be read (its text above all); an unreadable
+                # text is copied as unreadable. Positions stay in order and distinct.
+                m = rows.message_from_row(old, fallback_time=since)
                 state = "interrupted" if m.state == "streaming" else m.state
+                position = max(m.position, position + 1)
                 cur = conn.execute(
                     "INSERT INTO messages (thread_id, position, role, text, state, created_at,"
                     " updated_at, column_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         new_id,
-                        m.position,
+                        position,
                         m.role,
                         m.text,
                         state,

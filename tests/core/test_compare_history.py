@@ -282,3 +282,16 @@ def test_a_damaged_column_answer_reads_as_an_unreadable_card() -> None:
     assert result.state is MessageState.ERROR
     assert result.error is not None and result.error.title == "Unreadable message"
     assert result.text == ""
+
+
+def test_a_column_answer_with_a_damaged_state_keeps_its_text() -> None:
+    """Only the state cell is bad: the column shows the saved text, marked interrupted."""
+    from orq_desktop.core import compare_history
+    from orq_desktop.store.history_rows import message_from_row
+
+    row = (7, "thread_x", 3, "assistant", "the saved answer", b"\x00", "then", 2.0, None, 1)
+    damaged = message_from_row(row)
+    result = compare_history._result(1, col("sim/echo"), damaged, None)
+    assert (result.text, result.state, result.error) == (
+        "the saved answer", MessageState.INTERRUPTED, None,
+    )  # fmt: skip
