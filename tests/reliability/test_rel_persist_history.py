@@ -1,10 +1,11 @@
 """A damaged history row (B13) opened through the real window, sidebar, chat panel and history.
 
 Rows are damaged directly in SQLite before the "launch": NULL where the schema requires a value
-(its NOT NULL bypassed for the edit, as a damaged page would), a word in a time column, words in
-a run's number columns, a blob for a title, and unparseable JSON in a thread's options. The
-thread list must load, the damaged messages must show as "Unreadable message" and everything
-else in the thread must open.
+(its NOT NULL bypassed for the edit, as a damaged page would), a blob where a text belongs, a word
+in a time column, words in a run's number columns, a blob for a title, and unparseable JSON in a
+thread's options. The thread list must load, the messages whose text cannot be read must show as
+"Unreadable message", a message with only a bad time must show its text, and everything else in
+the thread must open.
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def damage(path: Path, tid: str, ids: dict[str, int]) -> None:
             "UPDATE messages SET role = NULL, text = NULL WHERE id = ?", (ids["second question"],)
         )
         conn.execute(
-            "UPDATE messages SET created_at = 'yesterday' WHERE id = ?", (ids["second answer"],)
+            "UPDATE messages SET text = x'89504e470d0a1a0a' WHERE id = ?", (ids["second answer"],)
+        )
+        conn.execute(
+            "UPDATE messages SET created_at = 'yesterday' WHERE id = ?", (ids["first answer"],)
         )
         conn.execute(
             "UPDATE runs SET ttft_ms = 'fast', tokens_out = 'many', status_code = 'ok'"
@@ -133,6 +137,8 @@ def test_a_damaged_row_shows_as_unreadable_and_the_rest_of_the_thread_opens(
         assert transcript.message_ids() == [*in_order, *(f"h{ids[t]}" for t in FINE[2:])]
         qtbot.waitUntil(lambda: "2 messages of this thread could not be read" in app.status_text())
         assert "options could not be read" in app.status_text()
+        # "first answer" lost only its time: its text is shown above, and the note says so.
+        assert "1 message could not be read (its time); the text is kept" in app.status_text()
 
         # The conversation continues; the damaged turns are not part of what is sent.
         router.script(Reply.sse(["fourth", " answer"]))
