@@ -32,6 +32,8 @@ from PySide6.QtCore import QObject, QTimerEvent
 
 log = logging.getLogger(__name__)
 
+EARLY_TOLERANCE_S = 0.0005  # a timer this close to its time runs (asyncio allows its clock's)
+
 
 class _QtTimerHandle(asyncio.Handle):
     """A handle whose ``cancel()`` also kills the Qt timer that would have run it."""
@@ -67,14 +69,22 @@ class QtTimers(QObject):
         super().__init__()
         self._loop = loop
         self._handles: dict[int, asyncio.Handle] = {}
+        self._due: dict[int, float] = {}  # loop.time() a timed callback is due at
         self._stopped = False
         self._debug = False
         self._thread = threading.get_ident()
 
     def add_callback(self, handle: asyncio.Handle, delay: float = 0) -> asyncio.Handle:
-        # Rounded up: a callback never runs before its time (asyncio's promise).
-        timer_id = self.startTimer(math.ceil(max(0.0, delay) * 1000))
+        due = self._loop.time() + delay if delay > 0 else None
+        return self._arm(handle, max(0.0, delay), due)
+
+    def _arm(self, handle: asyncio.Handle, delay: float, due: float | None) -> asyncio.Handle:
+        # Rounded up to whole milliseconds; Qt's coarse timers may still fire up to 5% early,
+        # so timerEvent re-arms an early one: a callback never runs before its time.
+        timer_id = self.startTimer(math.ceil(delay * 1000))
         self._handles[timer_id] = handle
+        if due is not None:
+            self._due[timer_id] = due
         if isinstance(handle, _QtTimerHandle):
             handle._timer_id = timer_id
         return handle
@@ -83,6 +93,7 @@ class QtTimers(QObject):
         """A handle was cancelled: stop its timer now (Qt kills timers only in their thread)."""
         if self._handles.get(timer_id) is handle and threading.get_ident() == self._thread:
             del self._handles[timer_id]
+            self._due.pop(timer_id, None)
             self.killTimer(timer_id)
 
     @property
@@ -97,6 +108,7 @@ class QtTimers(QObject):
             for timer_id in self._handles:
                 self.killTimer(timer_id)
             self._handles.clear()
+            self._due.clear()
 
     def set_debug(self, enabled: bool) -> None:
         self._debug = enabled
@@ -105,7 +117,11 @@ class QtTimers(QObject):
         timer_id = event.timerId()
         self.killTimer(timer_id)
         handle = self._handles.pop(timer_id, None)
+        due = self._due.pop(timer_id, None)
         if handle is None or self._stopped or handle.cancelled():
+            return
+        if due is not None and (early := due - self._loop.time()) > EARLY_TOLERANCE_S:
+            self._arm(handle, early, due)
             return
         if not self._debug:
             handle._run()

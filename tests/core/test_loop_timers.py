@@ -94,3 +94,21 @@ def test_a_timeout_still_fires(qtbot, aloop: EventLoop) -> None:
     task = asyncio.ensure_future(too_slow())
     qtbot.waitUntil(task.done, timeout=2000)
     assert task.result() == "timed out"
+
+
+def test_timed_callbacks_never_run_before_their_time(qtbot, aloop: EventLoop) -> None:
+    """Qt's coarse timers may fire up to 5% early (15-18 ms for 0.3-3.3 s); the loop re-arms
+    such a timer, so a deadline (the client's whole-request limit) never expires early."""
+    early: list[float] = []
+    done: list[int] = []
+    delays = [0.3, 0.45, 0.6, 0.75, 0.9]
+
+    def ran(due: float) -> None:
+        early.append(due - aloop.time())
+        done.append(1)
+
+    for delay in delays:
+        aloop.call_later(delay, ran, aloop.time() + delay)
+    qtbot.waitUntil(lambda: len(done) == len(delays), timeout=5000)
+    assert max(early) <= 0.001, [round(e * 1000, 1) for e in early]
+    assert aloop.pending_timers == 0
