@@ -5,14 +5,25 @@ The key is stored with ``keyring`` under service ``orq-desktop``, user ``api-key
 wins for the session and is never copied into the keyring unless the user asks. When no keyring
 backend works (headless, locked, timed out) the caller is told in plain words and keeps the key in
 memory for this session only: nothing here ever writes a key to a plain file.
+
+Every keyring call runs on one thread of its own (``_KeyringThread``, a daemon), never on the
+event loop's default executor: a keyring that hangs (an unlock prompt nobody answers) blocks
+that thread only, and ``asyncio.to_thread`` keeps working for everything else. A caller that
+times out leaves the call behind; a later lookup of the same entry joins the one still running
+instead of queueing another, and a store that never started is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import os
+import queue
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 SERVICE = "orq-desktop"
 USERNAME = "api-key"
@@ -68,11 +79,99 @@ def _is_locked(exc: BaseException) -> bool:
     return isinstance(exc, keyring.errors.KeyringLocked | TimeoutError)
 
 
+_Job = tuple["concurrent.futures.Future[Any]", Callable[..., Any], tuple[Any, ...]]
+
+
+class _KeyringThread:
+    """One daemon thread that runs keyring calls in order (started on first use)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._reads: dict[tuple[str, ...], concurrent.futures.Future[Any]] = {}
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self._jobs.put((future, fn, args))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="orq-keyring", daemon=True)
+                self._thread.start()
+        return future
+
+    def read(self, fn: Callable[..., Any], *args: str) -> concurrent.futures.Future[Any]:
+        """Like ``submit``, but joins a read of the same entry that has not finished yet."""
+        with self._lock:
+            running = self._reads.get(args)
+            if running is not None and not running.done():
+                return running
+        future = self.submit(fn, *args)
+        with self._lock:
+            self._reads[args] = future
+        future.add_done_callback(lambda done: self._forget_read(args, done))
+        return future
+
+    def _forget_read(self, args: tuple[str, ...], done: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            if self._reads.get(args) is done:
+                del self._reads[args]
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until every call queued so far has finished; False when ``timeout`` ran out."""
+        try:
+            self.submit(lambda: None).result(timeout)
+        except concurrent.futures.TimeoutError:
+            return False
+        return True
+
+    def _run(self) -> None:
+        while True:
+            future, fn, args = self._jobs.get()
+            if not future.set_running_or_notify_cancel():
+                continue  # its caller gave up before it started
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to the caller, whatever it is
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+
+_worker = _KeyringThread()
+
+
+def _settle(waiter: asyncio.Future[Any], done: concurrent.futures.Future[Any]) -> None:
+    if waiter.done():  # the caller timed out (or was cancelled) meanwhile
+        return
+    if done.cancelled():
+        waiter.cancel()
+    elif (exc := done.exception()) is not None:
+        waiter.set_exception(exc)
+    else:
+        waiter.set_result(done.result())
+
+
 async def _call(fn_name: str, *args: str, wait_s: float) -> str | None:
     import keyring
 
     fn = getattr(keyring, fn_name)
-    result: str | None = await asyncio.wait_for(asyncio.to_thread(fn, *args), wait_s)
+    reading = fn_name == "get_password"
+    job = _worker.read(fn, *args) if reading else _worker.submit(fn, *args)
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[Any] = loop.create_future()
+
+    def on_done(done: concurrent.futures.Future[Any]) -> None:
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            loop.call_soon_threadsafe(_settle, waiter, done)
+
+    job.add_done_callback(on_done)
+    try:
+        result: str | None = await asyncio.wait_for(waiter, wait_s)
+    except BaseException:
+        if not reading:
+            job.cancel()  # a store or delete that has not started yet never will
+        raise
     return result
 
 

@@ -27,6 +27,7 @@ def build_settings(parts: AppParts) -> SettingsController:
     )
     window = parts.window
     controller.key_problem.connect(lambda text: window.show_status(text, 0))
+    controller.host_unconfirmed.connect(lambda text: window.show_status(text, 0))
     controller.demo_left.connect(lambda: leave_demo(parts))
     controller.saved.connect(lambda result: _on_settings_saved(parts, result))
     parts.settings = controller

@@ -27,9 +27,34 @@ class MissingApiKeyError(Exception):
     trace_id = None
 
 
+class UnconfirmedHostError(MissingApiKeyError):
+    """The key is held back: the router address came from the settings and was never confirmed.
+
+    A ``MissingApiKeyError`` to its callers (no key can be sent), with its own plain words. The
+    text names the host only, never the key.
+    """
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.message = (
+            f"The router address {host} has not been confirmed: open Settings to confirm it."
+        )
+        self.advice = (
+            "Your API key is sent only to a router address you confirmed. Open Settings and "
+            "press Save to confirm this one, or change the address."
+        )
+        super().__init__(self.message)
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionConfig:
-    """Base URL, path prefix and key. The key is masked in ``repr``."""
+    """Base URL, path prefix and key. The key is masked in ``repr``.
+
+    ``trusted_origins``: None when the address was chosen for this session (the default, the
+    ``ORQ_BASE_URL`` environment variable, demo mode's simulator, code). A set when it came from
+    the settings file: then the key goes only to the default Orq origin or an origin in the set
+    (the ones the user confirmed), see ``unconfirmed_host``.
+    """
 
     base_url: str = DEFAULT_BASE_URL
     path_prefix: str = DEFAULT_PATH_PREFIX
@@ -42,6 +67,18 @@ class ConnectionConfig:
     proxy_url: str | None = None
     proxy_username: str | None = None
     proxy_password: str | None = None
+    trusted_origins: frozenset[str] | None = None
+
+    def unconfirmed_host(self) -> str | None:
+        """The host the key is held back from (None: the key may go to ``base_url``)."""
+        if self.trusted_origins is None or self.demo:
+            return None
+        from orq_desktop.settings import DEFAULT_ORIGIN, host_label, origin_of
+
+        origin = origin_of(self.base_url)
+        if origin is not None and (origin == DEFAULT_ORIGIN or origin in self.trusted_origins):
+            return None
+        return host_label(self.base_url)
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else "unset"
@@ -83,27 +120,44 @@ def network_options(config: ConnectionConfig) -> NetworkOptions:
 
 
 def host_to_confirm(
-    base_url: str, in_force: ConnectionConfig, confirmed: Collection[str], *, key: bool
+    base_url: str, in_force: ConnectionConfig, confirmed: Collection[str]
 ) -> str | None:
     """The host to name before the key may go to ``base_url`` (None: no need to ask).
 
-    No need when there is no key to send (``key`` False), for the default Orq host, for an
-    origin the user confirmed before, or for the origin the key in force already goes to (demo
-    mode's simulator does not count: the demo key is no key).
+    Asked whether or not a key is in force now (one may come later: typed, found in the keyring
+    once it is unlocked, or on the next start). No need for the default Orq host, for an origin
+    the user confirmed before, or for the origin the key in force already goes to (demo mode's
+    simulator does not count: the demo key is no key; nor does an address the key is held
+    back from).
     """
     from orq_desktop.settings import DEFAULT_ORIGIN, host_label, origin_of  # pydantic: not at start
 
     origin = origin_of(base_url)
-    if not key or origin is None or origin == DEFAULT_ORIGIN or origin in confirmed:
+    if origin is None or origin == DEFAULT_ORIGIN or origin in confirmed:
         return None
-    if in_force.api_key and not in_force.demo and origin_of(in_force.base_url) == origin:
+    if (
+        in_force.api_key
+        and not in_force.demo
+        and in_force.unconfirmed_host() is None
+        and origin_of(in_force.base_url) == origin
+    ):
         return None
     return host_label(base_url)
+
+
+def _check_sendable(config: ConnectionConfig) -> None:
+    """Raise unless ``config``'s key may be sent to its address."""
+    if not config.api_key:
+        raise MissingApiKeyError(MissingApiKeyError.message)
+    host = config.unconfirmed_host()
+    if host is not None:
+        raise UnconfirmedHostError(host)
 
 
 def _build_client(config: ConnectionConfig) -> RouterClient:
     from orq_desktop.api.client import RouterClient
 
+    _check_sendable(config)  # the one place a key is attached to a client
     assert config.api_key
     return RouterClient(
         config.api_key,
@@ -133,9 +187,9 @@ class Connection(QObject):
         return self._config
 
     def client(self) -> RouterClient:
-        """The shared client; raises ``MissingApiKeyError`` when there is no key to send."""
-        if not self._config.api_key:
-            raise MissingApiKeyError(MissingApiKeyError.message)
+        """The shared client; raises ``MissingApiKeyError`` when there is no key to send, and
+        ``UnconfirmedHostError`` (one of them) when the key is held back from the address."""
+        _check_sendable(self._config)
         if self._client is None:
             self._client = _build_client(self._config)
         return self._client
@@ -146,8 +200,7 @@ class Connection(QObject):
         Building one loads the CA bundle into a TLS context, 50-100 ms of CPU that would
         otherwise stall the UI on the first Send after start-up or a settings change.
         """
-        if not self._config.api_key:
-            raise MissingApiKeyError(MissingApiKeyError.message)
+        _check_sendable(self._config)
         if self._client is None:
             config = self._config
             client = await asyncio.to_thread(_build_client, config)

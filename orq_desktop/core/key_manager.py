@@ -1,7 +1,9 @@
 """The API key's life in the running app: found at start, entered by the user, remembered or not.
 
-Keyring work happens off the UI thread (``credentials`` runs it in a thread with a timeout). When
-the keyring cannot keep the key, it stays in memory for this session only and the user is told.
+Keyring work happens off the UI thread (``credentials`` runs it on its own thread with a timeout).
+When the keyring cannot keep the key, it stays in memory for this session only and the user is
+told. A key put in force here goes with the connection's address as it is: ``Connection`` holds it
+back from an address that came from the settings and was never confirmed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class KeyManager(QObject):
         self._connection = connection
         self._tasks: set[asyncio.Task[object]] = set()
         self._locked = False
+        self._lookup: asyncio.Task[None] | None = None
 
     @property
     def has_key(self) -> bool:
@@ -58,8 +61,14 @@ class KeyManager(QObject):
     async def load(self) -> None:
         """Look for the key (environment, then keyring) and put it in force.
 
-        Also what "Retry" does once the user has unlocked a locked keyring.
+        Also what "Retry" does once the user has unlocked a locked keyring: a lookup still
+        running is joined, never doubled.
         """
+        if self._lookup is None or self._lookup.done():
+            self._lookup = asyncio.get_running_loop().create_task(self._load(), name="key-lookup")
+        await asyncio.shield(self._lookup)
+
+    async def _load(self) -> None:
         found = await credentials.load_key()
         self._locked = found.locked and not found.key and not self.has_key
         if found.problem:
@@ -126,5 +135,7 @@ class KeyManager(QObject):
         task.add_done_callback(report_unexpected)
 
     async def aclose(self) -> None:
+        if self._lookup is not None:
+            await asyncio.gather(self._lookup, return_exceptions=True)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -7,9 +7,11 @@
   ``settings.json`` atomically (0600, in a 0700 folder). ``saved`` reports what could not be kept.
   Secrets never reach the settings file: a login typed into the proxy address is split off.
 - ``test_connection(form)`` runs the probe with the form's values, never blocking the UI.
-- ``host_to_confirm(form)`` names the host when the key would go to a new router address: the
-  dialog asks, then ``confirm_host``; ``save`` refuses (and the test goes without the key) until
-  then. Confirmed origins are kept in the settings file, so each new host is asked for once.
+- ``host_to_confirm(form)`` names a new router address, key in force or not (``KeyOrigins``):
+  the dialog asks, then ``confirm_host``; ``save`` refuses (the test goes without the key) until
+  then. Confirmed origins are kept in the settings file and go with what ``load`` and ``save``
+  put in force: ``Connection`` holds the key back from any other address the settings name (a
+  file edited by hand), ``host_unconfirmed`` says so, ``held_back_host`` names it.
 - ``retry_keyring()`` looks for the saved key again once the user unlocked a locked keyring.
 - ``load()`` reads the settings and the proxy password at start (``ORQ_BASE_URL`` and
   ``ORQ_PATH_PREFIX`` win for the session) and puts them in force.
@@ -31,7 +33,7 @@ from orq_desktop import settings as settings_mod
 from orq_desktop.core.connection import (
     Connection,
     ConnectionConfig,
-    host_to_confirm,
+    UnconfirmedHostError,
     network_options,
 )
 from orq_desktop.core.connection_test import (
@@ -43,6 +45,7 @@ from orq_desktop.core.connection_test import (
     split_proxy_login,
 )
 from orq_desktop.core.key_manager import KeyManager
+from orq_desktop.core.key_origins import KeyOrigins
 from orq_desktop.core.tasks import report_unexpected
 
 KEY_LABELS = {
@@ -83,6 +86,8 @@ class SettingsController(QObject):
         images_dir_changed(path): new images go to this folder (for the image panel).
         key_state(source, label): the key in force changed (``KEY_LABELS`` wording).
         key_problem(text): the keyring could not be used; the text says what happens instead.
+        host_unconfirmed(text): a key is in force but held back from the router address in
+            force, which was never confirmed; the text says where to confirm it.
         saved(result): a save finished (``SaveResult``).
         demo_left(): a key was saved while in demo mode; the connection now goes to the router.
         test_started(): a connection test began.
@@ -93,6 +98,7 @@ class SettingsController(QObject):
     images_dir_changed = Signal(str)
     key_state = Signal(str, str)
     key_problem = Signal(str)
+    host_unconfirmed = Signal(str)
     saved = Signal(object)
     demo_left = Signal()
     test_started = Signal()
@@ -117,7 +123,7 @@ class SettingsController(QObject):
         self._settings = settings or settings_mod.AppSettings()
         self._proxy_password: str | None = None
         self._keyring_problem: str | None = None
-        self._confirmed: set[str] = set()  # origins confirmed since start, kept with the next save
+        self._origins = KeyOrigins()  # origins confirmed since start, kept with the next save
         self._tasks: set[asyncio.Task[Any]] = set()
         self._save_task: asyncio.Task[None] | None = None
         self.tester = tester or ConnectionTester(parent=self)
@@ -125,6 +131,8 @@ class SettingsController(QObject):
         self.tester.finished.connect(self.test_finished)
         keys.key_state.connect(self._on_keys_key_state)
         keys.problem.connect(self._on_keys_problem)
+        self._held_back: str | None = None  # the host last reported through host_unconfirmed
+        connection.changed.connect(self._on_connection_changed)
 
     # -- what is in force ---------------------------------------------------------------------
 
@@ -156,6 +164,11 @@ class SettingsController(QObject):
         return self._keys.locked
 
     @property
+    def held_back_host(self) -> str | None:
+        """The router address in force whose origin was never confirmed (no key goes there)."""
+        return self._connection.config.unconfirmed_host()
+
+    @property
     def demo(self) -> bool:
         return self._connection.config.demo
 
@@ -177,7 +190,7 @@ class SettingsController(QObject):
         return {name: os.environ[name] for name in ENV_OVERRIDES if os.environ.get(name)}
 
     def connection_config(self, base: ConnectionConfig) -> ConnectionConfig:
-        """``base`` with the settings' base URL, prefix and proxy (for leaving demo mode)."""
+        """``base`` with the settings' base URL, prefix, proxy and confirmed origins."""
         s = self._settings
         return replace(
             base,
@@ -188,6 +201,7 @@ class SettingsController(QObject):
             proxy_username=s.proxy_username,
             proxy_password=self._proxy_password,
             demo=False,
+            trusted_origins=self._origins.trusted(s),
         )
 
     # -- start ----------------------------------------------------------------------------------
@@ -206,10 +220,12 @@ class SettingsController(QObject):
         if not self.demo:
             config = self.connection_config(self._connection.config)
             env = self.env_overrides()
+            chosen = env.get("ORQ_BASE_URL")  # for this session: chosen by the user
             config = replace(
                 config,
-                base_url=env.get("ORQ_BASE_URL", config.base_url).strip().rstrip("/"),
+                base_url=(chosen or config.base_url).strip().rstrip("/"),
                 path_prefix=env.get("ORQ_PATH_PREFIX", config.path_prefix),
+                trusted_origins=self._origins.trusted(stored, settings_mod.origin_of(chosen or "")),
             )
             self._connection.update(config)
         self.settings_changed.emit(stored)
@@ -222,18 +238,15 @@ class SettingsController(QObject):
         return form_problems(form)
 
     def host_to_confirm(self, form: SettingsForm) -> str | None:
-        """The host to name before the key goes to ``form.base_url`` (None: no need to ask)."""
-        config = self._connection.config
-        typed = bool(form.api_key and form.api_key.strip())
-        key = typed or (bool(config.api_key) and not config.demo)
-        confirmed = {*self._settings.confirmed_origins, *self._confirmed}
-        return host_to_confirm(form.base_url, config, confirmed, key=key)
+        """The host to name before the key may go to ``form.base_url`` (None: no need to ask).
+
+        Asked with or without a key in force: one may come later (typed, a keyring unlocked).
+        """
+        return self._origins.to_confirm(form.base_url, self._connection.config, self._settings)
 
     def confirm_host(self, base_url: str) -> None:
         """The user agreed that the key may go to ``base_url``'s origin (kept at the next save)."""
-        origin = settings_mod.origin_of(base_url)
-        if origin is not None:
-            self._confirmed.add(origin)
+        self._origins.confirm(base_url)
 
     def save(self, form: SettingsForm) -> dict[str, str]:
         """Put ``form`` in force and keep it; returns the problems instead when it cannot."""
@@ -268,24 +281,9 @@ class SettingsController(QObject):
     def _settings_from(self, form: SettingsForm) -> tuple[settings_mod.AppSettings, str | None]:
         """The new settings and the proxy password to store (None: unchanged, "": forget)."""
         had_login = bool(self._settings.proxy_username or self._proxy_password)
-        origins = [*self._settings.confirmed_origins, *self._new_origins(form)]
+        new = self._origins.to_keep(form.base_url, self._connection.config)
+        origins = [*self._settings.confirmed_origins, *new]
         return settings_from_form(self._settings, form, had_login=had_login, origins=origins)
-
-    def _new_origins(self, form: SettingsForm) -> list[str]:
-        """Origins to remember: a confirmed new one, and the one the key went to until then."""
-        new = settings_mod.origin_of(form.base_url)
-        if new is None or new not in self._confirmed:
-            return []
-        config = self._connection.config
-        old = settings_mod.origin_of(config.base_url)
-        if (
-            old
-            and config.api_key
-            and not config.demo
-            and old not in (new, settings_mod.DEFAULT_ORIGIN)
-        ):
-            return [old, new]
-        return [new]
 
     async def _keep(
         self,
@@ -378,6 +376,12 @@ class SettingsController(QObject):
         if source == "keyring":
             self._keyring_problem = None  # it works (again)
         self.key_state.emit(source, KEY_LABELS.get(source, source))
+
+    def _on_connection_changed(self, config: ConnectionConfig) -> None:
+        host = config.unconfirmed_host() if config.api_key else None
+        if host is not None and host != self._held_back:
+            self.host_unconfirmed.emit(UnconfirmedHostError(host).message)
+        self._held_back = host
 
     def _on_keys_problem(self, text: str) -> None:
         self._note_keyring_problem(text)

@@ -12,7 +12,9 @@ stays open and says so in plain words (the secret is in force for this session o
 
 When the key would go to a router address not confirmed before (``host_to_confirm``), Save and
 "Test connection" first ask "Send your API key to HOST?" (``HostQuestion``, Cancel by default):
-nothing is handed over while it is open, and Cancel keeps the old address.
+nothing is handed over while it is open, and Cancel keeps the old address. It is asked even when
+no key is in force yet (one may come later). When the key is held back from the address in force
+(never confirmed: a settings file edited by hand), the dialog says so and Save asks.
 """
 
 from __future__ import annotations
@@ -43,6 +45,11 @@ FIRST_START = (
     "No key yet? Demo mode answers with a built-in simulator, without a key or a network."
 )
 
+HELD_BACK = (
+    "Your API key is not sent to {host}: this router address was never confirmed. "
+    "Press Save to confirm it, or change it."
+)
+
 
 class SettingsControl(Protocol):
     """What the dialog needs from ``orq_desktop.core.settings_controller.SettingsController``."""
@@ -62,6 +69,8 @@ class SettingsControl(Protocol):
     def keyring_problem(self) -> str | None: ...
     @property
     def keyring_locked(self) -> bool: ...
+    @property
+    def held_back_host(self) -> str | None: ...
 
     def new_form(self, **fields: Any) -> Any: ...
     def socks_available(self) -> bool: ...
@@ -159,6 +168,9 @@ class SettingsDialog(QDialog):
         self.key.message.set_text(controller.keyring_problem)
         self.key.set_keyring_locked(controller.keyring_locked)
         self.router.set_values(stored.base_url, stored.path_prefix, controller.env_overrides())
+        held = controller.held_back_host
+        if held is not None:  # Save asks the question, and the key goes there once confirmed
+            self.router.url_error.set_text(HELD_BACK.format(host=held))
         self.network.set_values(
             stored.proxy_mode,
             stored.proxy_url,

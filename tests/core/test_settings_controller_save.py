@@ -95,6 +95,7 @@ def test_save_puts_settings_in_force_and_keeps_them_privately(
     qtbot: Any, make: Any, memory_keyring: MemoryKeyring, tmp_path: Path
 ) -> None:
     controller, connection = make()
+    controller.confirm_host("http://127.0.0.1:9")  # a new router address is asked about first
     result = save(
         qtbot,
         controller,
@@ -255,6 +256,7 @@ def test_an_unwritable_settings_file_is_reported(
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     controller, connection = make(data=blocker)
+    controller.confirm_host("http://127.0.0.1:9")
     result = save(qtbot, controller, form(base_url="http://127.0.0.1:9"))
     (problem,) = result.problems
     assert problem.startswith("The settings could not be written (")
@@ -301,6 +303,7 @@ def test_load_reads_settings_and_the_proxy_password(
     assert (config.base_url, config.path_prefix) == ("http://127.0.0.1:5", "/v2/gateway")
     assert (config.proxy_username, config.proxy_password) == ("carol", PROXY_PASSWORD)
     assert controller.env_overrides() == {"ORQ_PATH_PREFIX": "/v2/gateway"}
+    assert controller.held_back_host == "127.0.0.1:5"  # never confirmed: no key goes there
 
 
 def test_saving_a_key_in_demo_mode_leaves_demo_mode(
@@ -309,13 +312,15 @@ def test_saving_a_key_in_demo_mode_leaves_demo_mode(
     demo = ConnectionConfig(base_url="http://127.0.0.1:7", api_key="demo", key_source="demo")
     controller, connection = make(replace_demo(demo))
     assert controller.key_status().label == "Demo mode: no key needed"
-    assert save(qtbot, controller, form(base_url="http://127.0.0.1:9")).ok
-    assert connection.config.demo  # settings alone keep demo mode
-    with_key = form(base_url="http://127.0.0.1:9", api_key=KEY, remember_key=False)
-    refused = controller.save(with_key)  # the key would go to a host nobody confirmed
+    # The key would go there once demo mode ends: asked about even without a key.
+    refused = controller.save(form(base_url="http://127.0.0.1:9"))
     assert refused == {"base_url": "Confirm first that your API key may be sent to 127.0.0.1:9."}
+    with_key = form(base_url="http://127.0.0.1:9", api_key=KEY, remember_key=False)
+    assert controller.save(with_key) == refused
     assert connection.config.demo and connection.config.api_key == "demo"
     controller.confirm_host(with_key.base_url)
+    assert save(qtbot, controller, form(base_url="http://127.0.0.1:9")).ok
+    assert connection.config.demo  # settings alone keep demo mode
     with qtbot.waitSignal(controller.demo_left, timeout=1000):
         assert controller.save(with_key) == {}
     assert not connection.config.demo and connection.config.base_url == "http://127.0.0.1:9"

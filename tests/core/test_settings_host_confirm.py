@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +108,11 @@ def test_confirmed_origins_are_cleaned_not_refused(tmp_path: Path) -> None:
 
 
 def test_who_is_asked_about(make: Any) -> None:
-    controller, _ = make(ConnectionConfig(base_url=OLD))  # no key anywhere: nothing to protect
-    assert controller.host_to_confirm(form(NEW)) is None
+    controller, _ = make(ConnectionConfig(base_url=OLD))  # no key yet: one may come later
+    assert controller.host_to_confirm(form(NEW)) == "127.0.0.2:8123"
+    assert controller.host_to_confirm(form(OLD)) == "127.0.0.1:8100"  # no key goes there now
     assert controller.host_to_confirm(form(NEW, api_key=KEY)) == "127.0.0.2:8123"
+    assert controller.host_to_confirm(form("https://api.orq.ai/")) is None
     assert controller.host_to_confirm(form("https://api.orq.ai/", api_key=KEY)) is None
 
     controller, _ = make(in_force(OLD))  # the key goes to OLD already
@@ -121,8 +124,13 @@ def test_who_is_asked_about(make: Any) -> None:
 
     demo = ConnectionConfig(base_url=OLD, api_key="demo", key_source="demo", demo=True)
     controller, _ = make(demo)  # the demo key is no key: the simulator's host is not trusted
-    assert controller.host_to_confirm(form(OLD)) is None
+    assert controller.host_to_confirm(form(OLD)) == "127.0.0.1:8100"
     assert controller.host_to_confirm(form(OLD, api_key=KEY)) == "127.0.0.1:8100"
+    assert controller.host_to_confirm(form("https://api.orq.ai")) is None
+
+    held = replace(in_force(OLD), trusted_origins=frozenset())  # from a file edited by hand
+    controller, _ = make(held)  # the key is held back from OLD: saving OLD asks first
+    assert controller.host_to_confirm(form(OLD)) == "127.0.0.1:8100"
 
 
 def test_save_refuses_an_unconfirmed_host_and_changes_nothing(
@@ -164,9 +172,29 @@ def test_a_confirmed_host_is_kept_and_asked_for_once(
 def test_saving_without_a_change_of_host_keeps_the_list_as_it_was(
     qtbot: Any, make: Any, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    controller, _ = make(in_force(OLD))
+    settings_mod.save(
+        settings_mod.AppSettings(base_url=OLD, confirmed_origins=[OLD]), tmp_path / "settings.json"
+    )
+    controller, _ = make(replace(in_force(OLD), trusted_origins=frozenset({OLD + ":8100"})))
     assert save(qtbot, controller, form(OLD)).ok
-    assert json.loads((tmp_path / "settings.json").read_text())["confirmed_origins"] == []
+    stored = json.loads((tmp_path / "settings.json").read_text())
+    assert stored["confirmed_origins"] == ["http://127.0.0.1:8100"]
+    assert save(qtbot, controller, form("https://api.orq.ai")).ok  # the default is never listed
+    stored = json.loads((tmp_path / "settings.json").read_text())
+    assert stored["confirmed_origins"] == ["http://127.0.0.1:8100"]
+
+
+def test_saving_the_address_the_key_goes_to_this_session_keeps_it(
+    qtbot: Any, make: Any, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """ORQ_BASE_URL chose OLD for this session; saving it in Settings asks nothing (the key goes
+    there already) and lists it, so that the next start, without the variable, sends it too."""
+    controller, connection = make(in_force(OLD))
+    assert controller.host_to_confirm(form(OLD)) is None
+    assert save(qtbot, controller, form(OLD)).ok
+    stored = json.loads((tmp_path / "settings.json").read_text())
+    assert stored["confirmed_origins"] == ["http://127.0.0.1:8100"]
+    assert connection.config.unconfirmed_host() is None and connection.client() is not None
 
 
 def test_test_connection_sends_the_key_only_to_a_confirmed_host(qtbot: Any, make: Any) -> None:

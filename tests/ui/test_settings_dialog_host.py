@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -151,13 +152,40 @@ def test_escape_answers_cancel(qtbot: Any, make: Any) -> None:
     assert dialog.host_question is None and connection.config.base_url == OLD
 
 
-def test_no_key_no_question(qtbot: Any, make: Any, memory: MemoryKeyring) -> None:
+def test_no_key_yet_still_asks(
+    qtbot: Any, make: Any, memory: MemoryKeyring, tmp_path: Path
+) -> None:
+    """A key may come later (typed, a keyring unlocked): the address is confirmed now."""
     dialog, controller, connection, _ = make(ConnectionConfig(base_url=OLD))
+    dialog.router.base_url.setText(NEW)
+    dialog.save_button.click()
+    asked(dialog).cancel_button.click()
+    assert connection.config.base_url == OLD and not (tmp_path / "settings.json").exists()
     dialog.router.base_url.setText(NEW)
     with qtbot.waitSignal(controller.saved, timeout=10_000):
         dialog.save_button.click()
-        assert dialog.host_question is None
-    assert connection.config.base_url == NEW
+        asked(dialog).send_button.click()
+    assert connection.config.base_url == NEW and connection.config.unconfirmed_host() is None
+    assert "http://127.0.0.2:8123" in (tmp_path / "settings.json").read_text()
+
+
+def test_a_held_back_address_is_named_and_save_asks(
+    qtbot: Any, make: Any, memory: MemoryKeyring
+) -> None:
+    held = replace(in_force(NEW), trusted_origins=frozenset())  # a file edited by hand
+    dialog, controller, connection, _ = make(held)
+    controller.settings.base_url = NEW
+    dialog = SettingsDialog(controller)  # opened while the key is held back
+    qtbot.addWidget(dialog)
+    dialog.show()
+    note = dialog.router.url_error
+    assert note.isVisible() and "not sent to 127.0.0.2:8123" in note.text()
+    assert "Press Save to confirm it" in note.text()
+    with qtbot.waitSignal(controller.saved, timeout=10_000):
+        dialog.save_button.click()
+        asked(dialog).send_button.click()
+    assert controller.held_back_host is None and connection.config.api_key == KEY
+    assert connection.client() is not None  # the key goes there now
 
 
 def test_a_typed_key_for_a_new_host_is_asked_about(
