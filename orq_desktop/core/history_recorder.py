@@ -12,7 +12,8 @@ Failures:
 - A streaming or final write that fails leaves the answer on screen, says "Not saved: <why>",
   and the final write is tried again on its own (after 1, 2, 5, 10 s, then every 30 s: a full
   disk that was cleared, a lock that was released) and before the next turn is saved; once it
-  lands the mark says "Saved" again.
+  lands the mark says "Saved" again. Closing the history tries it once more, for at most
+  ``CLOSE_WRITE_S`` (space freed just before quitting still saves the answer).
 - A history opened read-only (written by a newer version) or not opened at all keeps nothing
   and says so; sending still works.
 """
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RETRY_DELAYS_S = (1.0, 2.0, 5.0, 10.0, 30.0)  # the last one repeats until the write lands
+CLOSE_WRITE_S = 3.0  # how long closing waits for the failed final writes' last try
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,7 @@ class TurnRecorder:
         self._open: dict[str, _OpenAnswer] = {}  # answers being written, by turn id
         self._retry: list[EndJob] = []  # final writes that failed, tried again first
         self.retry_delays: tuple[float, ...] = RETRY_DELAYS_S
+        self.close_write_s = CLOSE_WRITE_S
         self._retry_lock = asyncio.Lock()  # the retry task and before_send never race
         self._retrying: asyncio.Task[Any] | None = None
         # What a failed attempt did write, so trying again does not write it twice:
@@ -144,6 +147,25 @@ class TurnRecorder:
             return
         h.set_save_state("saved", "Saved")
         h.threads_changed.emit()
+
+    async def write_pending(self) -> bool:
+        """Before closing: try the failed final writes once more, for at most
+        ``close_write_s`` seconds; True when none is left. Never raises (closing goes on)."""
+        h = self._history
+        if not self._retry:
+            return True
+        if not h.writable:
+            return False
+        try:
+            async with asyncio.timeout(self.close_write_s):
+                await self._write_retries()
+        except HistoryError as exc:
+            log.warning("%d answer(s) could not be saved before closing: %s", len(self._retry), exc)
+            return False
+        except TimeoutError:
+            log.warning("%d answer(s) were not saved before closing (timed out)", len(self._retry))
+            return False
+        return True
 
     # -- internals -------------------------------------------------------------------------
 

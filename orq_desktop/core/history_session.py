@@ -161,7 +161,11 @@ class HistorySession(HistoryActions, QObject):
 
         Undo lasts until the app closes: the trash is emptied here (not on opening, where it
         would cost start-up a scan of every thread); a crash leaves it to the next close.
+        An answer whose final save failed and waits for its retry is tried once more first
+        (bounded: ``history_recorder.CLOSE_WRITE_S``), before the retry task is cancelled.
         """
+        if self._phase == "open":
+            await self.recorder.write_pending()
         tasks = [t for t in self._tasks if not t.done()]
         for task in tasks:
             task.cancel()
