@@ -46,8 +46,7 @@ from dataclasses import dataclass
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from heartbeat import Heartbeat
-from PySide6.QtCore import QTimer
+from heartbeat import Heartbeat, TimerPeak
 from PySide6.QtWidgets import QApplication
 
 from orq_desktop.core.compare_run import CompareRun
@@ -100,15 +99,7 @@ async def one_run(
     beat = Heartbeat()
     loop = asyncio.get_running_loop()
     assert isinstance(loop, EventLoop)
-    peak_timers = 0
-
-    def sample_timers() -> None:
-        nonlocal peak_timers
-        peak_timers = max(peak_timers, loop.pending_timers)
-
-    sampler = QTimer()
-    sampler.setInterval(20)
-    sampler.timeout.connect(sample_timers)
+    sampler = TimerPeak(loop)
     await asyncio.sleep(0.3)
     sampler.start()
     if profile is not None:
@@ -135,7 +126,7 @@ async def one_run(
     gaps = beat.gaps[1:]
     worst_at = sum(gaps[: gaps.index(max(gaps))])
     print(f"  run: worst gap {max(gaps):.1f} ms at {worst_at:.0f} ms after Compare")
-    return Result(max(gaps), p99(gaps), total, cpu, tokens, ticks, peak_timers)
+    return Result(max(gaps), p99(gaps), total, cpu, tokens, ticks, sampler.peak)
 
 
 @contextlib.contextmanager

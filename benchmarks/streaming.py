@@ -21,8 +21,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from heartbeat import Heartbeat
-from PySide6.QtCore import QTimer
+from heartbeat import Heartbeat, TimerPeak
 from PySide6.QtWidgets import QApplication
 
 from orq_desktop.core.chat_session import ChatSession
@@ -57,15 +56,7 @@ async def one_run(url: str, tokens: int, rate: float) -> tuple[float, float, flo
     beat = Heartbeat()
     loop = asyncio.get_running_loop()
     assert isinstance(loop, EventLoop)
-    peak_timers = 0
-
-    def sample_timers() -> None:
-        nonlocal peak_timers
-        peak_timers = max(peak_timers, loop.pending_timers)
-
-    sampler = QTimer()
-    sampler.setInterval(20)
-    sampler.timeout.connect(sample_timers)
+    sampler = TimerPeak(loop)
     await asyncio.sleep(0.2)
     sampler.start()
     beat.start()
@@ -86,7 +77,7 @@ async def one_run(url: str, tokens: int, rate: float) -> tuple[float, float, flo
     gaps = beat.gaps[1:]
     worst_at = sum(gaps[: gaps.index(max(gaps))])
     print(f"  run: worst gap {max(gaps):.1f} ms at {worst_at:.0f} ms after Send")
-    return max(gaps), p99(gaps), total, tokens / rate, peak_timers
+    return max(gaps), p99(gaps), total, tokens / rate, sampler.peak
 
 
 async def amain(args: argparse.Namespace) -> None:
