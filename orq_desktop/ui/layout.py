@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPalette
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFormLayout,
     QHBoxLayout,
     QLayout,
+    QPlainTextEdit,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -87,3 +88,18 @@ def is_dark(palette: QPalette) -> bool:
 def error_colour(palette: QPalette) -> QColor:
     """A red that reads well on the palette's window colour (light or dark theme)."""
     return QColor("#ff8a80") if is_dark(palette) else QColor("#b3261e")
+
+
+def code_box(
+    edit: QPlainTextEdit, *, name: str, label: str, example: str, lines: tuple[int, int]
+) -> QPlainTextEdit:
+    """Set ``edit`` up as a box for JSON or code: fixed-width font, ``example`` as placeholder,
+    Tab moves focus, between ``lines[0]`` and ``lines[1]`` lines high."""
+    edit.setObjectName(name)
+    edit.setAccessibleName(label)
+    edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    edit.setPlaceholderText(example)
+    edit.setTabChangesFocus(True)
+    edit.setMinimumHeight(line_height(edit, lines[0]))
+    edit.setMaximumHeight(line_height(edit, lines[1]))
+    return edit

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from orq_desktop.ui.layout import error_colour, line_height, spacing, vbox
+from orq_desktop.ui.layout import code_box, error_colour, spacing, vbox
 from orq_desktop.ui.widgets_inline import InlineMessage
 
 MAX_JSON_CHARS = 256 * 1024  # a paste, as pasted
@@ -116,13 +116,8 @@ class InputsJsonEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.text_edit = JsonTextEdit(self)
-        self.text_edit.setObjectName("inputsJson")
-        self.text_edit.setAccessibleName("Inputs as JSON")
-        self.text_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text_edit.setPlaceholderText(EXAMPLE)
-        self.text_edit.setTabChangesFocus(True)
-        self.text_edit.setMinimumHeight(line_height(self.text_edit, 4))
-        self.text_edit.setMaximumHeight(line_height(self.text_edit, 10))
+        code_box(self.text_edit, name="inputsJson", label="Inputs as JSON", example=EXAMPLE,
+                 lines=(4, 10))  # fmt: skip
         self.message = InlineMessage(self)
         self.message.setObjectName("inputsJsonError")
         self.setLayout(vbox(0, spacing(self) // 2, self.text_edit, self.message))

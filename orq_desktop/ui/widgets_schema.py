@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
 
-from orq_desktop.ui.layout import error_colour, hbox, line_height, spacing, vbox
+from orq_desktop.ui.layout import code_box, error_colour, hbox, spacing, vbox
 from orq_desktop.ui.widgets_inline import InlineMessage
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -71,14 +71,10 @@ class SchemaEditor(QWidget):
         self._name.setAccessibleName("JSON schema name")
         self._strict = QCheckBox("Strict", self)
         self._strict.setToolTip("Ask the model to follow the schema exactly (strict: true).")
-        self._text = QPlainTextEdit(self)
-        self._text.setObjectName("schemaEditor")
-        self._text.setAccessibleName("JSON schema")
-        self._text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self._text.setPlaceholderText(EXAMPLE_SCHEMA)
-        self._text.setTabChangesFocus(True)
-        self._text.setMinimumHeight(line_height(self._text, 5))
-        self._text.setMaximumHeight(line_height(self._text, 9))
+        self._text = code_box(
+            QPlainTextEdit(self), name="schemaEditor", label="JSON schema",
+            example=EXAMPLE_SCHEMA, lines=(5, 9),
+        )  # fmt: skip
         self._message = InlineMessage(self)
         self.setLayout(
             vbox(
