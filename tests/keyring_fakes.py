@@ -24,3 +24,51 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.entries.pop((service, username), None) is None:
             raise keyring.errors.PasswordDeleteError("not found")
+
+
+class LockedKeyring(keyring.backend.KeyringBackend):
+    """Raises what SecretService raises for a locked collection whose prompt cannot open."""
+
+    priority = 0  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.KeyringLocked("Failed to unlock the collection!")
+
+
+class HangingKeyring(keyring.backend.KeyringBackend):
+    """A keyring that does not answer (an unlock prompt nobody sees) until ``release()``.
+
+    Counts the calls that reached it, in ``calls`` (name, service, username).
+    """
+
+    priority = 0  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        import threading
+
+        super().__init__()
+        self.gate = threading.Event()
+        self.calls: list[tuple[str, str, str]] = []
+
+    def release(self) -> None:
+        self.gate.set()
+
+    def _hang(self, name: str, service: str, username: str) -> None:
+        self.calls.append((name, service, username))
+        self.gate.wait(30)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._hang("get", service, username)
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._hang("set", service, username)
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._hang("delete", service, username)
