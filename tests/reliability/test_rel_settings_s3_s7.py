@@ -1,9 +1,11 @@
 """The real Settings dialog with the suite's canary key: it goes only to a confirmed router host
-(S7), and nothing on the screen or the clipboard shows it (S3)."""
+(S7), also when it comes later (a locked keyring, then Retry), and nothing on the screen or the
+clipboard shows it (S3)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from typing import Any, cast
 
 import keyring
 import pytest
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import LockedKeyring, MemoryKeyring
 from rel_app import SIGNALS, ChatEnv, run
 from rel_checks import widget_strings
 from rel_server import ScriptedRouter
@@ -223,3 +225,76 @@ def test_the_settings_dialog_shows_and_copies_no_key(
     dialog.reject()  # closing forgets the typed key
     assert field.text() == ""
     assert clipboard.text() == "clipboard-before-S3"
+
+
+@pytest.mark.scenario("S7")
+def test_a_locked_keyring_then_retry_sends_the_key_only_to_a_confirmed_host(
+    qtbot: Any,
+    build_app: Callable[..., App],
+    router: ScriptedRouter,
+    canary_key: str,
+    rel_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The keyring is locked, so no key is in force: a new router address is still asked about.
+    One that got in without the question (a settings file edited by hand) gets no key once the
+    user unlocks and presses Retry: the chat says where to confirm it, Settings asks, and only
+    then does the key go there."""
+    monkeypatch.delenv("ORQ_API_KEY")
+    host = router.url.removeprefix("http://")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(LockedKeyring())
+    try:
+        app = build_app(
+            ConnectionConfig(proxy_mode="none"), settings_mod.AppSettings(proxy_mode="none")
+        )
+        held: list[str] = []
+        app.controller.host_unconfirmed.connect(held.append)
+        run(qtbot, app.keys.load())
+        assert app.controller.keyring_locked and app.connection.config.api_key is None
+
+        dialog = app.dialog(qtbot)
+        dialog.router.base_url.setText(router.url)
+        dialog.save_button.click()
+        question = dialog.host_question
+        assert question is not None and question.isVisible()  # asked with no key in force
+        assert question.text() == f"Send your API key to {host}?"
+        question.cancel_button.click()
+        assert app.connection.config.base_url == "https://api.orq.ai"
+
+        settings_file = rel_dir / "config" / "settings.json"  # edited by hand meanwhile
+        settings_file.parent.mkdir(parents=True, exist_ok=True)
+        settings_file.write_text(json.dumps({"base_url": router.url, "proxy_mode": "none"}))
+        run(qtbot, app.controller.load())
+        assert app.connection.config.base_url == router.url
+
+        unlocked = MemoryKeyring()
+        unlocked.entries[(credentials.SERVICE, credentials.USERNAME)] = canary_key
+        keyring.set_keyring(unlocked)
+        with qtbot.waitSignal(app.controller.key_state, timeout=5000):
+            dialog.key.retry_button.click()
+        assert app.connection.config.api_key == canary_key
+        told = f"The router address {host} has not been confirmed: open Settings to confirm it."
+        assert held == [told]
+        dialog.reject()
+
+        app.chat.ask("hello")  # held back: an error card, nothing sent
+        assert router.seen == []
+        shown = widget_strings(app.chat.panel)
+        assert any(told in text for text in shown)
+        assert not any(canary_key in text for text in shown)
+
+        again = app.dialog(qtbot)
+        assert f"not sent to {host}" in again.router.url_error.text()
+        with qtbot.waitSignal(app.controller.saved, timeout=10_000) as saved:
+            again.save_button.click()
+            question = again.host_question
+            assert question is not None and router.seen == []
+            question.send_button.click()
+        assert saved.args[0].ok
+        app.chat.ask("now it may go")
+        assert [s.headers.get("authorization") for s in router.seen] == [bearer_hash(canary_key)]
+        stored = settings_file.read_text()
+        assert settings_mod.origin_of(router.url) in stored and canary_key not in stored
+    finally:
+        keyring.set_keyring(previous)
