@@ -19,6 +19,7 @@ import keyring
 import keyring.backend
 import keyring.backends.fail
 import pytest
+from keyring_fakes import HangingKeyring
 
 from orq_desktop import credentials
 
@@ -92,31 +93,20 @@ def test_no_backend_is_reported_plainly(no_env_key, backend) -> None:
         asyncio.run(credentials.store_key("sk-never-stored"))
 
 
-class _HangingKeyring(keyring.backend.KeyringBackend):
-    """Stands in for a Secret Service that never answers (a locked prompt nobody sees)."""
-
-    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
-
-    def get_password(self, service: str, username: str) -> str | None:
-        time.sleep(3)
-        return None
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        time.sleep(3)
-
-    def delete_password(self, service: str, username: str) -> None:
-        time.sleep(3)
-
-
 def test_hanging_keyring_times_out_without_blocking(no_env_key, backend) -> None:
-    keyring.set_keyring(_HangingKeyring())
+    hanging = HangingKeyring()  # a Secret Service that never answers (a locked prompt nobody sees)
+    keyring.set_keyring(hanging)
 
     async def timed() -> tuple[float, credentials.KeyLookup]:
         start = time.monotonic()
         found = await credentials.load_key(wait_s=0.2)
         return time.monotonic() - start, found
 
-    elapsed, found = asyncio.run(timed())
+    try:
+        elapsed, found = asyncio.run(timed())
+    finally:
+        hanging.release()
+        assert credentials._worker.drain(10)
     assert elapsed < 1.0
     assert found.problem is not None and "did not answer in time" in found.problem
 
