@@ -127,15 +127,21 @@ class _KeyringThread:
 
     def _run(self) -> None:
         while True:
-            future, fn, args = self._jobs.get()
-            if not future.set_running_or_notify_cancel():
-                continue  # its caller gave up before it started
-            try:
-                result = fn(*args)
-            except BaseException as exc:  # handed to the caller, whatever it is
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
+            self._run_one(self._jobs.get())
+
+    @staticmethod
+    def _run_one(job: _Job) -> None:
+        """One call; its frame (and whatever the backend left in it) goes once it returns, not
+        when the next job arrives (a D-Bus connection a backend leaked stays collectable)."""
+        future, fn, args = job
+        if not future.set_running_or_notify_cancel():
+            return  # its caller gave up before it started
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # handed to the caller, whatever it is
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
 
 
 _worker = _KeyringThread()
