@@ -322,6 +322,7 @@ class ChatSession(QObject):
     ) -> str | None:
         """The answer task; returns why the request was not sent (None when it was)."""
         from orq_desktop.api.errors import RouterError
+        from orq_desktop.core.connection import MissingApiKeyError
         from orq_desktop.core.error_cards import error_card
 
         if recorder is not None and (refused := await self._save_turn(plan, recorder)):
@@ -364,7 +365,7 @@ class ChatSession(QObject):
             await hooks.record_end(plan, recorder, saver, text, MessageState.STOPPED, info)
             raise
         except Exception as exc:  # every failure is shown where the user is looking
-            if not isinstance(exc, RouterError):
+            if not isinstance(exc, RouterError | MissingApiKeyError):
                 log.exception("answer %s failed unexpectedly", msg_id)
             card: ErrorInfo = error_card(exc)
             total = time.monotonic() - started

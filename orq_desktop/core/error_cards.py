@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from orq_desktop.api import errors
 from orq_desktop.core.chat_types import ErrorAction, ErrorInfo
-from orq_desktop.core.connection import MissingApiKeyError
+from orq_desktop.core.connection import MissingApiKeyError, UnconfirmedHostError
 
 RETRY = ErrorAction("retry", "Try again")
 REENTER_KEY = ErrorAction("reenter_key", "Re-enter key")
@@ -24,6 +24,14 @@ def _title(exc: errors.RouterError, label: str) -> str:
 
 def error_card(exc: BaseException) -> ErrorInfo:
     """The card for any failure of a request; unknown exceptions become a plain bug report."""
+    if isinstance(exc, UnconfirmedHostError):
+        return ErrorInfo(
+            title="Router address not confirmed",
+            message=exc.message,
+            advice=exc.advice,
+            kind="UnconfirmedHostError",
+            actions=(OPEN_SETTINGS,),
+        )
     if isinstance(exc, MissingApiKeyError):
         return ErrorInfo(
             title="No API key",

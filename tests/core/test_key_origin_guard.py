@@ -268,7 +268,10 @@ def test_a_hand_edited_settings_file_never_gets_the_key(
         assert app.connection.config.base_url == router.url
         assert app.held_back and router.host in app.held_back[-1]
         app.send()
-        assert app.failed and app.failed[-1].kind == "MissingApiKeyError"
+        assert app.failed and app.failed[-1].kind == "UnconfirmedHostError"
+        assert app.failed[-1].title == "Router address not confirmed"
+        assert router.host in app.failed[-1].message and KEY not in app.failed[-1].message
+        assert [a.action_id for a in app.failed[-1].actions] == ["open_settings"]
         with app.qtbot.waitSignal(app.controller.test_finished, timeout=10_000):
             app.controller.test_connection(form(router.url))
         assert router.seen == []
