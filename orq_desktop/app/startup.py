@@ -97,16 +97,19 @@ async def run(*, demo: bool, script: Script | None = None) -> int:
     from PySide6.QtCore import QSettings
 
     from orq_desktop.ui.first_paint import first_paint
-    from orq_desktop.ui.history_sidebar import HistorySidebar
     from orq_desktop.ui.main_window import MainWindow
 
     layout = QSettings(str(paths.data_dir() / "window.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(layout, sidebar=HistorySidebar())
+    window = MainWindow(layout)  # a light sidebar and panels paint first
     painted = first_paint(window)
     closed = asyncio.Event()
     window.closing.connect(closed.set)
     window.show()
     await asyncio.wait({painted}, timeout=5)  # the chat machinery comes after the first frame
+
+    from orq_desktop.ui.history_sidebar import HistorySidebar
+
+    window.set_sidebar(HistorySidebar())
 
     from orq_desktop.core.chat_session import ChatSession
     from orq_desktop.core.connection import Connection, ConnectionConfig

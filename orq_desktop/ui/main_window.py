@@ -151,6 +151,16 @@ class MainWindow(QMainWindow):
         if callable(restore):
             restore(self._settings)
 
+    def set_sidebar(self, sidebar: QWidget) -> None:
+        """Put the real history sidebar in place of the light one the window first painted
+        with (the history's list and delegates are imported after the first frame)."""
+        old, self.sidebar = self.sidebar, sidebar
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(self.splitter.indexOf(old), sidebar)
+        self.splitter.setSizes(sizes)
+        sidebar.setVisible(self.sidebar_action.isChecked())
+        old.deleteLater()
+
     def set_demo_banner(self, visible: bool) -> None:
         self.banner.setVisible(visible)
 
@@ -224,7 +234,7 @@ class MainWindow(QMainWindow):
         self.sidebar_action = self._add(view, "History &sidebar", "Ctrl+B")
         self.sidebar_action.setCheckable(True)
         self.sidebar_action.setChecked(True)
-        self.sidebar_action.toggled.connect(self.sidebar.setVisible)
+        self.sidebar_action.toggled.connect(lambda on: self.sidebar.setVisible(on))
         options = self.options_dock.toggleViewAction()
         options.setText("&Options panel")
         options.setShortcut(QKeySequence("Ctrl+Shift+O"))

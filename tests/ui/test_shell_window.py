@@ -257,3 +257,29 @@ def test_window_grabs_offscreen(qtbot: Any, tmp_path: Path) -> None:
     assert image.save(str(tmp_path / "shell.png"))
     colours = {image.pixel(x, y) for x in range(0, 1280, 40) for y in range(0, 800, 40)}
     assert len(colours) > 3  # something was drawn
+
+
+def test_the_real_sidebar_takes_the_light_ones_place(qtbot: Any, tmp_path: Path) -> None:
+    """The window paints with a light sidebar; the history's own one replaces it after the first
+    frame, at the same width, and View → History sidebar (Ctrl+B) then hides the new one."""
+    from orq_desktop.ui.history_sidebar import HistorySidebar
+
+    window = build(qtbot, ini(tmp_path))
+    light = window.sidebar
+    width = window.splitter.sizes()[0]
+    real = HistorySidebar()
+    window.set_sidebar(real)
+    assert window.sidebar is real and window.splitter.widget(0) is real
+    assert window.splitter.sizes()[0] == width
+    assert real.isVisible()
+    qtbot.waitUntil(lambda: not shiboken_alive(light), timeout=2000)
+    window.sidebar_action.trigger()
+    assert not real.isVisible()
+    window.sidebar_action.trigger()
+    assert real.isVisible()
+
+
+def shiboken_alive(widget: QWidget) -> bool:
+    from shiboken6 import isValid
+
+    return isValid(widget)
