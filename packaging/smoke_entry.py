@@ -193,18 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="orq-smoke-")
     os.environ["ORQ_DESKTOP_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
 
-    from PySide6.QtWidgets import QApplication
-
     from orq_desktop import __version__, app
+    from orq_desktop.app.startup import application
     from orq_desktop.core.loop import EventLoop
 
-    qapp = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(qapp, QApplication)
-    qapp.setApplicationName("Orq Desktop")
-    qapp.setOrganizationName("orq-desktop")
-    qapp.setApplicationVersion(__version__)
-    qapp.setDesktopFileName("orq-desktop")
-    qapp.setQuitOnLastWindowClosed(False)
+    qapp = application()
     frozen = "bundle" if getattr(sys, "frozen", False) else "source"
     python = sys.version.split()[0]
     sys.stdout.write(f"orq-desktop {__version__} smoke test ({frozen}, Python {python})\n")

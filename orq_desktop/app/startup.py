@@ -21,6 +21,7 @@ from orq_desktop.app.parts import AppParts
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
 
     from orq_desktop.ui.options_editor import OptionsEditor
 
@@ -59,9 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[paths.ENV_DATA_DIR] = str(Path(args.data_dir).expanduser().resolve())
     _setup_logging()
 
-    from PySide6.QtWidgets import QApplication
-
     from orq_desktop.core.loop import EventLoop
+
+    app = application()
+    return asyncio.run(run(demo=args.demo), loop_factory=lambda: EventLoop(app))
+
+
+def application() -> QApplication:
+    """The QApplication with the app's names and icon (the smoke test starts it the same way)."""
+    from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -71,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("orq-desktop")
     app.setWindowIcon(_app_icon())
     app.setQuitOnLastWindowClosed(False)  # shutdown is owned by run(), not by Qt
-    return asyncio.run(run(demo=args.demo), loop_factory=lambda: EventLoop(app))
+    return app
 
 
 def _app_icon() -> QIcon:
