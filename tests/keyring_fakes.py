@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+import keyring
 import keyring.backend
 import keyring.errors
+
+Backend = TypeVar("Backend", bound=keyring.backend.KeyringBackend)
+
+
+@contextmanager
+def keyring_in_use(backend: Backend) -> Iterator[Backend]:
+    """``backend`` is the keyring inside the block; the one before comes back after, even when
+    the block fails. Pass ``keyring.get_keyring()`` to only restore what a test swaps itself."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import MemoryKeyring, keyring_in_use
+from settings_support import settings_builder
 
 from orq_desktop import settings as settings_mod
 from orq_desktop.api.probe import ProbeReport
-from orq_desktop.core.connection import Connection, ConnectionConfig
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.core.connection_test import ConnectionTester
-from orq_desktop.core.key_manager import KeyManager
 from orq_desktop.core.settings_controller import SaveResult, SettingsController, SettingsForm
 
 pytestmark = pytest.mark.gui
@@ -29,40 +27,21 @@ NEW = "http://127.0.0.2:8123"
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with keyring_in_use(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """``make(config, tester=)`` → (controller, connection), reading ``tmp_path/settings.json``."""
-    for name in ("ORQ_API_KEY", "ORQ_BASE_URL", "ORQ_PATH_PREFIX"):
-        monkeypatch.delenv(name, raising=False)
-    made: list[tuple[SettingsController, KeyManager, Connection]] = []
+    with settings_builder(qtbot, tmp_path, monkeypatch) as builder:
 
-    def build(config: ConnectionConfig, tester: ConnectionTester | None = None) -> Any:
-        connection = Connection(config)
-        keys = KeyManager(connection)
-        controller = SettingsController(
-            connection,
-            keys,
-            settings_path=tmp_path / "settings.json",
-            data_dir=tmp_path,
-            settings=settings_mod.load(tmp_path / "settings.json"),
-            tester=tester,
-        )
-        made.append((controller, keys, connection))
-        return controller, connection
+        def build(config: ConnectionConfig, tester: ConnectionTester | None = None) -> Any:
+            settings = settings_mod.load(tmp_path / "settings.json")
+            parts = builder.build(config, settings=settings, tester=tester)
+            return parts.controller, parts.connection
 
-    yield build
-    for controller, keys, connection in made:
-        task = asyncio.ensure_future(
-            asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-        )
-        qtbot.waitUntil(task.done, timeout=10_000)
+        yield build
 
 
 def form(base_url: str, **changes: Any) -> SettingsForm:
