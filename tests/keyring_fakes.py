@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 import keyring
 import keyring.backend
 import keyring.errors
 
-Backend = TypeVar("Backend", bound=keyring.backend.KeyringBackend)
-
 
 @contextmanager
-def keyring_in_use(backend: Backend) -> Iterator[Backend]:
+def keyring_in_use[B: keyring.backend.KeyringBackend](backend: B) -> Iterator[B]:
     """``backend`` is the keyring inside the block; the one before comes back after, even when
     the block fails. Pass ``keyring.get_keyring()`` to only restore what a test swaps itself."""
     previous = keyring.get_keyring()
