@@ -13,12 +13,12 @@ import keyring
 import keyring.backend
 import keyring.backends.fail
 import pytest
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import MemoryKeyring, keyring_in_use
+from settings_support import settings_builder
 
 from orq_desktop import settings as settings_mod
-from orq_desktop.core.connection import Connection, ConnectionConfig
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.core.connection_test import socks_available
-from orq_desktop.core.key_manager import KeyManager
 from orq_desktop.core.settings_controller import SaveResult, SettingsController, SettingsForm
 
 pytestmark = pytest.mark.gui
@@ -29,48 +29,27 @@ PROXY_PASSWORD = "Pr0xy-CANARY-9e8d7c6b5a"
 
 @pytest.fixture
 def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with keyring_in_use(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
+    with keyring_in_use(keyring.backends.fail.Keyring()):
+        yield
 
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """``make(config=...)`` → (controller, connection); everything is closed afterwards."""
-    for name in ("ORQ_API_KEY", "ORQ_BASE_URL", "ORQ_PATH_PREFIX"):
-        monkeypatch.delenv(name, raising=False)
-    made: list[tuple[SettingsController, KeyManager, Connection]] = []
+    with settings_builder(qtbot, tmp_path / "data", monkeypatch) as builder:
 
-    def build(config: ConnectionConfig | None = None, data: Path | None = None) -> Any:
-        data = data or tmp_path / "data"
-        connection = Connection(config or ConnectionConfig(base_url="https://api.orq.ai"))
-        keys = KeyManager(connection)
-        controller = SettingsController(
-            connection, keys, settings_path=data / "settings.json", data_dir=data
-        )
-        made.append((controller, keys, connection))
-        return controller, connection
+        def build(config: ConnectionConfig | None = None, data: Path | None = None) -> Any:
+            config = config or ConnectionConfig(base_url="https://api.orq.ai")
+            parts = builder.build(config, data_dir=data)
+            return parts.controller, parts.connection
 
-    yield build
-    for controller, keys, connection in made:
-        task = asyncio.ensure_future(_close(controller, keys, connection))
-        qtbot.waitUntil(task.done, timeout=10_000)
-
-
-async def _close(controller: SettingsController, keys: KeyManager, connection: Connection) -> None:
-    await controller.aclose()
-    await keys.aclose()
-    await connection.aclose()
+        yield build
 
 
 def form(**changes: Any) -> SettingsForm:
