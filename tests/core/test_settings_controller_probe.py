@@ -9,17 +9,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from settings_support import settings_builder
 
 from orq_desktop.api.probe import ProbeReport
-from orq_desktop.core.connection import Connection, ConnectionConfig
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.core.connection_test import (
     ConnectionTester,
     proxy_problem,
     socks_available,
     split_proxy_login,
 )
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController, SettingsForm
+from orq_desktop.core.settings_controller import SettingsForm
 
 pytestmark = pytest.mark.gui
 
@@ -28,27 +28,12 @@ KEY = "right-key-0123456789abcdef"
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Any) -> Iterator[Any]:
-    made: list[tuple[SettingsController, KeyManager, Connection]] = []
+    with settings_builder(qtbot, tmp_path) as builder:
 
-    def build(config: ConnectionConfig, tester: ConnectionTester | None = None) -> Any:
-        connection = Connection(config)
-        keys = KeyManager(connection)
-        controller = SettingsController(
-            connection,
-            keys,
-            settings_path=tmp_path / "settings.json",
-            data_dir=tmp_path,
-            tester=tester,
-        )
-        made.append((controller, keys, connection))
-        return controller
+        def build(config: ConnectionConfig, tester: ConnectionTester | None = None) -> Any:
+            return builder.build(config, tester=tester).controller
 
-    yield build
-    for controller, keys, connection in made:
-        task = asyncio.ensure_future(
-            asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-        )
-        qtbot.waitUntil(task.done, timeout=10_000)
+        yield build
 
 
 def test_a_typed_key_is_tested_against_the_forms_address(
