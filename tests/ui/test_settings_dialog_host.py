@@ -10,18 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import keyring
-import keyring.backend
 import pytest
-from keyring.errors import KeyringLocked
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import LockedKeyring, MemoryKeyring, keyring_in_use
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
+from settings_support import open_dialog, settings_builder
 
 from orq_desktop.api.probe import ProbeReport
-from orq_desktop.core.connection import Connection, ConnectionConfig
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.core.connection_test import ConnectionTester
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController
 from orq_desktop.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
@@ -31,63 +28,28 @@ OLD = "http://127.0.0.1:8100"
 NEW = "http://127.0.0.2:8123"
 
 
-class _Locked(keyring.backend.KeyringBackend):
-    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-
 @pytest.fixture
 def memory() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with keyring_in_use(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """``make(config, probe=)`` → (dialog, controller, connection, probed urls and keys)."""
-    for name in ("ORQ_BASE_URL", "ORQ_PATH_PREFIX", "ORQ_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    made: list[tuple[SettingsController, KeyManager, Connection]] = []
+    with settings_builder(qtbot, tmp_path, monkeypatch) as builder:
 
-    def build(config: ConnectionConfig) -> Any:
-        probed: list[tuple[str, str | None]] = []
+        def build(config: ConnectionConfig) -> Any:
+            probed: list[tuple[str, str | None]] = []
 
-        async def probe(base_url: str, prefix: str, key: str | None, **_: Any) -> ProbeReport:
-            probed.append((base_url, key))
-            return ProbeReport(ok=True, kind="ok", headline="Connected.", url=base_url)
+            async def probe(base_url: str, prefix: str, key: str | None, **_: Any) -> ProbeReport:
+                probed.append((base_url, key))
+                return ProbeReport(ok=True, kind="ok", headline="Connected.", url=base_url)
 
-        connection = Connection(config)
-        keys = KeyManager(connection)
-        controller = SettingsController(
-            connection,
-            keys,
-            settings_path=tmp_path / "settings.json",
-            data_dir=tmp_path,
-            tester=ConnectionTester(probe=probe),
-        )
-        made.append((controller, keys, connection))
-        dialog = SettingsDialog(controller)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        return dialog, controller, connection, probed
+            controller, _, connection = builder.build(config, tester=ConnectionTester(probe=probe))
+            return open_dialog(qtbot, controller), controller, connection, probed
 
-    yield build
-    for controller, keys, connection in made:
-        task = asyncio.ensure_future(
-            asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-        )
-        qtbot.waitUntil(task.done, timeout=10_000)
+        yield build
 
 
 def in_force(base_url: str = OLD) -> ConnectionConfig:
@@ -237,9 +199,7 @@ def test_closing_the_dialog_while_asked_sends_nothing(
 
 
 def test_retry_appears_for_a_locked_keyring_and_finds_the_key(qtbot: Any, make: Any) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(_Locked())
-    try:
+    with keyring_in_use(LockedKeyring()):
         dialog, controller, connection, _ = make(ConnectionConfig())
         keys = controller._keys
         task = asyncio.ensure_future(keys.load())
@@ -257,5 +217,3 @@ def test_retry_appears_for_a_locked_keyring_and_finds_the_key(qtbot: Any, make: 
         assert not retry.isVisible() and not dialog.key.message.isVisible()
         assert connection.config.api_key == KEY
         assert "Stored in the system keyring" in dialog.key.source_label.text()
-    finally:
-        keyring.set_keyring(previous)
