@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
-import keyring.backend
-import keyring.errors
 import pytest
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import MemoryKeyring, keyring_in_use
 from PySide6.QtWidgets import QLabel
+from settings_support import open_dialog, settings_builder
 
-from orq_desktop.core.connection import Connection, ConnectionConfig
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.core.connection_test import socks_available
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController
 from orq_desktop.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
@@ -30,43 +25,21 @@ PROXY_PASSWORD = "Pr0xy-CANARY-5a4b3c2d1e"
 
 @pytest.fixture
 def memory() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    with keyring_in_use(MemoryKeyring()) as backend:
+        yield backend
 
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """``make(config)`` → (dialog, controller, connection); ``reopen(controller)`` → dialog."""
-    for name in ("ORQ_BASE_URL", "ORQ_PATH_PREFIX", "ORQ_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
-    made: list[tuple[SettingsController, KeyManager, Connection]] = []
+    """``make(config)`` → (dialog, controller, connection); ``open_dialog(qtbot, controller)``
+    opens it again."""
+    with settings_builder(qtbot, tmp_path / "data", monkeypatch) as builder:
 
-    def build(config: ConnectionConfig | None = None) -> Any:
-        connection = Connection(config or ConnectionConfig())
-        keys = KeyManager(connection)
-        data = tmp_path / "data"
-        controller = SettingsController(
-            connection, keys, settings_path=data / "settings.json", data_dir=data
-        )
-        made.append((controller, keys, connection))
-        return open_dialog(qtbot, controller), controller, connection
+        def build(config: ConnectionConfig | None = None) -> Any:
+            controller, _, connection = builder.build(config)
+            return open_dialog(qtbot, controller), controller, connection
 
-    yield build
-    for controller, keys, connection in made:
-        task = asyncio.ensure_future(
-            asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-        )
-        qtbot.waitUntil(task.done, timeout=10_000)
-
-
-def open_dialog(qtbot: Any, controller: SettingsController) -> SettingsDialog:
-    dialog = SettingsDialog(controller)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    return dialog
+        yield build
 
 
 def run_test(qtbot: Any, dialog: SettingsDialog, base_url: str, key: str | None = None) -> Any:
