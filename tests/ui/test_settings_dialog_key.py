@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import stat
 from collections.abc import Iterator
@@ -10,17 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import keyring
-import keyring.backend
 import keyring.backends.fail
-import keyring.errors
 import pytest
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import MemoryKeyring, keyring_in_use
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from settings_support import open_dialog, settings_builder
 
-from orq_desktop.core.connection import Connection, ConnectionConfig
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
@@ -36,42 +32,25 @@ real_secret_service = pytest.mark.skipif(
 @pytest.fixture
 def backend() -> Iterator[Any]:
     """``backend(obj)`` installs a keyring backend for the test; the old one comes back after."""
-    previous = keyring.get_keyring()
 
     def use(chosen: Any) -> Any:
         keyring.set_keyring(chosen)
         return chosen
 
-    yield use
-    keyring.set_keyring(previous)
+    with keyring_in_use(keyring.get_keyring()):
+        yield use
 
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """``make(config, first_start=False)`` → (dialog, controller, connection)."""
-    monkeypatch.delenv("ORQ_BASE_URL", raising=False)
-    monkeypatch.delenv("ORQ_PATH_PREFIX", raising=False)
-    made: list[tuple[SettingsController, KeyManager, Connection]] = []
+    with settings_builder(qtbot, tmp_path / "data", monkeypatch) as builder:
 
-    def build(config: ConnectionConfig | None = None, **options: Any) -> Any:
-        connection = Connection(config or ConnectionConfig())
-        keys = KeyManager(connection)
-        data = tmp_path / "data"
-        controller = SettingsController(
-            connection, keys, settings_path=data / "settings.json", data_dir=data
-        )
-        dialog = SettingsDialog(controller, **options)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        made.append((controller, keys, connection))
-        return dialog, controller, connection
+        def build(config: ConnectionConfig | None = None, **options: Any) -> Any:
+            controller, _, connection = builder.build(config)
+            return open_dialog(qtbot, controller, **options), controller, connection
 
-    yield build
-    for controller, keys, connection in made:
-        task = asyncio.ensure_future(
-            asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-        )
-        qtbot.waitUntil(task.done, timeout=10_000)
+        yield build
     QGuiApplication.clipboard().clear()
 
 
