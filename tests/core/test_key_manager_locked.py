@@ -8,56 +8,29 @@ from pathlib import Path
 from typing import Any
 
 import keyring
-import keyring.backend
 import pytest
-from keyring.errors import KeyringLocked
-from keyring_fakes import MemoryKeyring
+from keyring_fakes import LockedKeyring, MemoryKeyring, keyring_in_use
+from settings_support import settings_builder
 
 from orq_desktop import credentials
-from orq_desktop.core.connection import Connection, ConnectionConfig
 from orq_desktop.core.key_manager import UNLOCK_ADVICE, KeyManager
-from orq_desktop.core.settings_controller import SettingsController
 
 pytestmark = pytest.mark.gui
 
 KEY = "sk-orq-LOCKTEST-0123456789abcdef"
 
 
-class LockedKeyring(keyring.backend.KeyringBackend):
-    """Raises what SecretService raises for a locked collection whose prompt cannot open."""
-
-    priority = 0  # type: ignore[assignment]  # never chosen or chained: only when set explicitly
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise KeyringLocked("Failed to unlock the collection!")
-
-
 @pytest.fixture
 def backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("ORQ_API_KEY", raising=False)
-    previous = keyring.get_keyring()
-    yield
-    keyring.set_keyring(previous)
+    with keyring_in_use(keyring.get_keyring()):
+        yield
 
 
 @pytest.fixture
 def parts(qtbot: Any, aloop: Any, tmp_path: Path, backend: None) -> Iterator[Any]:
-    connection = Connection(ConnectionConfig())
-    keys = KeyManager(connection)
-    controller = SettingsController(
-        connection, keys, settings_path=tmp_path / "settings.json", data_dir=tmp_path
-    )
-    yield controller, keys, connection
-    task = asyncio.ensure_future(
-        asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-    )
-    qtbot.waitUntil(task.done, timeout=10_000)
+    with settings_builder(qtbot, tmp_path) as builder:
+        yield builder.build()
 
 
 def load(qtbot: Any, keys: KeyManager) -> None:
