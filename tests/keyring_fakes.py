@@ -1,4 +1,5 @@
-"""Keyring backends for tests. Priority 0: never chosen or chained, used only when set."""
+"""Keyring backends for tests (priority 0: never chosen or chained, used only when set) and
+``keyring_in_use()``, which sets one for a block."""
 
 from __future__ import annotations
 
@@ -88,3 +89,17 @@ class HangingKeyring(keyring.backend.KeyringBackend):
 
     def delete_password(self, service: str, username: str) -> None:
         self._hang("delete", service, username)
+
+
+@contextmanager
+def hanging_keyring_in_use() -> Iterator[HangingKeyring]:
+    """A ``HangingKeyring`` in use; after the block it is released and the app's keyring thread
+    is drained (free for the next test) before the previous backend comes back."""
+    from orq_desktop import credentials
+
+    with keyring_in_use(HangingKeyring()) as backend:
+        try:
+            yield backend
+        finally:
+            backend.release()
+            assert credentials._worker.drain(10)

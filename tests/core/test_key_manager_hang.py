@@ -12,12 +12,10 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring_fakes import HangingKeyring, MemoryKeyring
+from keyring_fakes import HangingKeyring, MemoryKeyring, hanging_keyring_in_use
+from settings_support import settings_builder
 
 from orq_desktop import credentials
-from orq_desktop.core.connection import Connection, ConnectionConfig
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController
 
 pytestmark = pytest.mark.gui
 
@@ -28,29 +26,14 @@ KEY = "sk-orq-HANGTEST-0123456789abcdef"
 def hanging(monkeypatch: pytest.MonkeyPatch) -> Iterator[HangingKeyring]:
     monkeypatch.delenv("ORQ_API_KEY", raising=False)
     monkeypatch.setattr(credentials.load_key, "__kwdefaults__", {"wait_s": 0.2})
-    previous = keyring.get_keyring()
-    backend = HangingKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with hanging_keyring_in_use() as backend:
         yield backend
-    finally:
-        backend.release()
-        assert credentials._worker.drain(10)
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture
 def parts(qtbot: Any, aloop: Any, tmp_path: Path, hanging: HangingKeyring) -> Iterator[Any]:
-    connection = Connection(ConnectionConfig())
-    keys = KeyManager(connection)
-    controller = SettingsController(
-        connection, keys, settings_path=tmp_path / "settings.json", data_dir=tmp_path
-    )
-    yield controller, keys, connection
-    task = asyncio.ensure_future(
-        asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-    )
-    qtbot.waitUntil(task.done, timeout=10_000)
+    with settings_builder(qtbot, tmp_path) as builder:
+        yield builder.build()
 
 
 def wait(qtbot: Any, work: Any, timeout: int = 5000) -> Any:

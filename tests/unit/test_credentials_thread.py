@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import keyring
 import pytest
-from keyring_fakes import HangingKeyring, MemoryKeyring
+from keyring_fakes import HangingKeyring, MemoryKeyring, hanging_keyring_in_use, keyring_in_use
 
 from orq_desktop import credentials
 
@@ -18,15 +18,8 @@ from orq_desktop import credentials
 @pytest.fixture
 def hanging(monkeypatch: pytest.MonkeyPatch) -> Iterator[HangingKeyring]:
     monkeypatch.delenv("ORQ_API_KEY", raising=False)
-    previous = keyring.get_keyring()
-    backend = HangingKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with hanging_keyring_in_use() as backend:  # released, its thread drained, at teardown
         yield backend
-    finally:
-        backend.release()
-        assert credentials._worker.drain(10)  # the keyring thread is free for the next test
-        keyring.set_keyring(previous)
 
 
 def test_lookups_on_a_hanging_keyring_leave_to_thread_alone(hanging: HangingKeyring) -> None:
@@ -81,9 +74,7 @@ def test_calls_run_on_one_daemon_thread(monkeypatch: pytest.MonkeyPatch) -> None
             threads.append(threading.current_thread())
             super().set_password(service, username, password)
 
-    previous = keyring.get_keyring()
-    keyring.set_keyring(Recording())
-    try:
+    with keyring_in_use(Recording()):
 
         async def go() -> credentials.KeyLookup:
             await credentials.store_key("sk-orq-THREAD-0123456789abcdef")
@@ -91,8 +82,6 @@ def test_calls_run_on_one_daemon_thread(monkeypatch: pytest.MonkeyPatch) -> None
             return await credentials.load_key()
 
         found = asyncio.run(go())
-    finally:
-        keyring.set_keyring(previous)
     assert found.key == "sk-orq-THREAD-0123456789abcdef"
     assert len(threads) == 3 and len(set(threads)) == 1
     (thread,) = set(threads)
