@@ -19,7 +19,7 @@ import keyring
 import keyring.backend
 import keyring.backends.fail
 import pytest
-from keyring_fakes import HangingKeyring
+from keyring_fakes import hanging_keyring_in_use, keyring_in_use
 
 from orq_desktop import credentials
 
@@ -36,9 +36,8 @@ def no_env_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def backend() -> Iterator[None]:
-    previous = keyring.get_keyring()
-    yield
-    keyring.set_keyring(previous)
+    with keyring_in_use(keyring.get_keyring()):
+        yield
 
 
 @real_secret_service
@@ -94,19 +93,13 @@ def test_no_backend_is_reported_plainly(no_env_key, backend) -> None:
 
 
 def test_hanging_keyring_times_out_without_blocking(no_env_key, backend) -> None:
-    hanging = HangingKeyring()  # a Secret Service that never answers (a locked prompt nobody sees)
-    keyring.set_keyring(hanging)
-
     async def timed() -> tuple[float, credentials.KeyLookup]:
         start = time.monotonic()
         found = await credentials.load_key(wait_s=0.2)
         return time.monotonic() - start, found
 
-    try:
+    with hanging_keyring_in_use():  # a Secret Service that never answers (a prompt nobody sees)
         elapsed, found = asyncio.run(timed())
-    finally:
-        hanging.release()
-        assert credentials._worker.drain(10)
     assert elapsed < 1.0
     assert found.problem is not None and "did not answer in time" in found.problem
 
