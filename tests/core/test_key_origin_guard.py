@@ -19,13 +19,13 @@ from typing import Any
 
 import keyring
 import pytest
-from keyring_fakes import LockedKeyring, MemoryKeyring
+from keyring_fakes import LockedKeyring, MemoryKeyring, keyring_in_use
+from settings_support import ENV_NAMES, SettingsParts, settings_builder
 
 from orq_desktop import settings as settings_mod
 from orq_desktop.core.chat_session import ChatSession
-from orq_desktop.core.connection import Connection, ConnectionConfig, UnconfirmedHostError
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController, SettingsForm
+from orq_desktop.core.connection import ConnectionConfig, UnconfirmedHostError
+from orq_desktop.core.settings_controller import SettingsForm
 
 pytestmark = pytest.mark.gui
 
@@ -93,24 +93,19 @@ def router() -> Iterator[CountingRouter]:
 
 @pytest.fixture
 def backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("ORQ_API_KEY", "ORQ_BASE_URL", "ORQ_PATH_PREFIX"):
+    for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-    previous = keyring.get_keyring()
-    yield
-    keyring.set_keyring(previous)
+    with keyring_in_use(keyring.get_keyring()):
+        yield
 
 
 class App:
     """Connection, key manager, settings controller and a chat session, as startup wires them."""
 
-    def __init__(self, qtbot: Any, tmp_path: Path, config: ConnectionConfig) -> None:
+    def __init__(self, qtbot: Any, parts: SettingsParts, settings_path: Path) -> None:
         self.qtbot = qtbot
-        self.settings_path = tmp_path / "settings.json"
-        self.connection = Connection(config)
-        self.keys = KeyManager(self.connection)
-        self.controller = SettingsController(
-            self.connection, self.keys, settings_path=self.settings_path, data_dir=tmp_path
-        )
+        self.settings_path = settings_path
+        self.controller, self.keys, self.connection = parts
         self.session = ChatSession(self.connection.prepared)
         self.failed: list[Any] = []
         self.finished: list[str] = []
@@ -147,28 +142,24 @@ class App:
         assert saved.args[0].ok
 
     def close(self) -> None:
-        self.run(
-            asyncio.gather(
-                self.session.aclose(),
-                self.controller.aclose(),
-                self.keys.aclose(),
-                self.connection.aclose(),
-            )
-        )
+        """The chat session; the settings builder closes the rest after it."""
+        self.run(self.session.aclose())
 
 
 @pytest.fixture
 def make(qtbot: Any, aloop: Any, tmp_path: Path, backend: None) -> Iterator[Any]:
     made: list[App] = []
+    with settings_builder(qtbot, tmp_path) as builder:
 
-    def build(config: ConnectionConfig | None = None) -> App:
-        app = App(qtbot, tmp_path, config or ConnectionConfig(proxy_mode="none"))
-        made.append(app)
-        return app
+        def build(config: ConnectionConfig | None = None) -> App:
+            parts = builder.build(config or ConnectionConfig(proxy_mode="none"))
+            app = App(qtbot, parts, tmp_path / "settings.json")
+            made.append(app)
+            return app
 
-    yield build
-    for app in made:
-        app.close()
+        yield build
+        for app in made:
+            app.close()
 
 
 def form(base_url: str, **changes: Any) -> SettingsForm:
