@@ -20,7 +20,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring_fakes import LockedKeyring, MemoryKeyring, keyring_in_use
-from settings_support import ENV_NAMES, SettingsParts, settings_builder
+from settings_support import SettingsParts, settings_builder
 
 from orq_desktop import settings as settings_mod
 from orq_desktop.core.chat_session import ChatSession
@@ -91,14 +91,6 @@ def router() -> Iterator[CountingRouter]:
     server.stop()
 
 
-@pytest.fixture
-def backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ENV_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    with keyring_in_use(keyring.get_keyring()):
-        yield
-
-
 class App:
     """Connection, key manager, settings controller and a chat session, as startup wires them."""
 
@@ -147,9 +139,13 @@ class App:
 
 
 @pytest.fixture
-def make(qtbot: Any, aloop: Any, tmp_path: Path, backend: None) -> Iterator[Any]:
+def make(qtbot: Any, aloop: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``make(config)`` → App; no ORQ_* from the environment; the keyring comes back after."""
     made: list[App] = []
-    with settings_builder(qtbot, tmp_path) as builder:
+    with (
+        keyring_in_use(keyring.get_keyring()),
+        settings_builder(qtbot, tmp_path, monkeypatch) as builder,
+    ):
 
         def build(config: ConnectionConfig | None = None) -> App:
             parts = builder.build(config or ConnectionConfig(proxy_mode="none"))
