@@ -14,10 +14,11 @@ from typing import Any, cast
 
 import keyring
 import pytest
-from keyring_fakes import LockedKeyring, MemoryKeyring
+from keyring_fakes import LockedKeyring, MemoryKeyring, keyring_in_use
 from rel_app import SIGNALS, ChatEnv, run
 from rel_checks import widget_strings
 from rel_server import ScriptedRouter
+from settings_support import settings_builder
 
 from orq_desktop import credentials
 from orq_desktop import settings as settings_mod
@@ -55,35 +56,29 @@ def build_app(qtbot: Any, aloop: Any, rel_dir: Path) -> Iterator[Callable[..., A
     under ``rel_dir``) and a chat panel whose session sends through the connection, as app.py
     wires them."""
     made: list[App] = []
+    with settings_builder(qtbot, rel_dir) as builder:
 
-    def build(config: ConnectionConfig, settings: settings_mod.AppSettings | None = None) -> App:
-        connection = Connection(config)
-        keys = KeyManager(connection)
-        controller = SettingsController(
-            connection,
-            keys,
-            settings_path=rel_dir / "config" / "settings.json",
-            data_dir=rel_dir,
-            settings=settings,
-        )
-        session = ChatSession(connection.prepared)
-        routing = RoutingState()
-        panel = ChatPanel(session, TranscriptView(), orq=routing.orq)
-        qtbot.addWidget(panel)
-        panel.show()
-        chat = ChatEnv(panel, session, cast(Any, None), qtbot, routing)
-        for name in SIGNALS:
-            getattr(session, name).connect(lambda *a, n=name: chat.events.append((n, a)))
-        app = App(connection, keys, controller, chat)
-        made.append(app)
-        return app
+        def build(
+            config: ConnectionConfig, settings: settings_mod.AppSettings | None = None
+        ) -> App:
+            controller, keys, connection = builder.build(
+                config, settings_path=rel_dir / "config" / "settings.json", settings=settings
+            )
+            session = ChatSession(connection.prepared)
+            routing = RoutingState()
+            panel = ChatPanel(session, TranscriptView(), orq=routing.orq)
+            qtbot.addWidget(panel)
+            panel.show()
+            chat = ChatEnv(panel, session, cast(Any, None), qtbot, routing)
+            for name in SIGNALS:
+                getattr(session, name).connect(lambda *a, n=name: chat.events.append((n, a)))
+            app = App(connection, keys, controller, chat)
+            made.append(app)
+            return app
 
-    yield build
-    for app in made:
-        run(qtbot, app.chat.session.aclose())
-        run(qtbot, app.controller.aclose())
-        run(qtbot, app.keys.aclose())
-        run(qtbot, app.connection.aclose())
+        yield build
+        for app in made:  # the sessions first; the builder closes the rest after them
+            run(qtbot, app.chat.session.aclose())
 
 
 @pytest.fixture
@@ -166,15 +161,15 @@ def stored_canary(
     """The canary saved in the keyring (the real Secret Service when the suite runs inside
     tests/with_secret_service.sh, else an in-memory one); no key in the environment."""
     monkeypatch.delenv("ORQ_API_KEY")
-    previous = keyring.get_keyring()
+    in_force = keyring.get_keyring()
     if os.environ.get("ORQ_IN_SECRET_SERVICE") != "2":
-        keyring.set_keyring(MemoryKeyring())
-    run(qtbot, credentials.store_key(canary_key))
-    try:
-        yield canary_key
-    finally:
-        run(qtbot, credentials.delete_key())
-        keyring.set_keyring(previous)
+        in_force = MemoryKeyring()
+    with keyring_in_use(in_force):
+        run(qtbot, credentials.store_key(canary_key))
+        try:
+            yield canary_key
+        finally:
+            run(qtbot, credentials.delete_key())
 
 
 @pytest.mark.scenario("S3")
@@ -242,9 +237,7 @@ def test_a_locked_keyring_then_retry_sends_the_key_only_to_a_confirmed_host(
     then does the key go there."""
     monkeypatch.delenv("ORQ_API_KEY")
     host = router.url.removeprefix("http://")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(LockedKeyring())
-    try:
+    with keyring_in_use(LockedKeyring()):
         app = build_app(
             ConnectionConfig(proxy_mode="none"), settings_mod.AppSettings(proxy_mode="none")
         )
@@ -296,5 +289,3 @@ def test_a_locked_keyring_then_retry_sends_the_key_only_to_a_confirmed_host(
         assert [s.headers.get("authorization") for s in router.seen] == [bearer_hash(canary_key)]
         stored = settings_file.read_text()
         assert settings_mod.origin_of(router.url) in stored and canary_key not in stored
-    finally:
-        keyring.set_keyring(previous)
