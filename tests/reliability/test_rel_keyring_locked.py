@@ -20,9 +20,9 @@ import keyring
 import pytest
 from rel_app import run
 from rel_checks import widget_strings
+from settings_support import settings_builder
 
 from orq_desktop import credentials
-from orq_desktop.core.connection import Connection, ConnectionConfig
 from orq_desktop.core.key_manager import KeyManager
 from orq_desktop.core.settings_controller import SettingsController
 from orq_desktop.ui.settings_dialog import SettingsDialog
@@ -117,15 +117,11 @@ def collection(monkeypatch: pytest.MonkeyPatch) -> Iterator[Collection]:
 @pytest.fixture
 def parts(qtbot: Any, aloop: Any, rel_dir: Path) -> Iterator[tuple[Any, ...]]:
     """Connection, key manager and settings controller as app.py builds them (files in rel_dir)."""
-    connection = Connection(ConnectionConfig())
-    keys = KeyManager(connection)
-    controller = SettingsController(
-        connection, keys, settings_path=rel_dir / "config" / "settings.json", data_dir=rel_dir
-    )
-    yield connection, keys, controller
-    run(qtbot, controller.aclose())
-    run(qtbot, keys.aclose())
-    run(qtbot, connection.aclose())
+    with settings_builder(qtbot, rel_dir) as builder:
+        controller, keys, connection = builder.build(
+            settings_path=rel_dir / "config" / "settings.json"
+        )
+        yield connection, keys, controller
 
 
 def start(qtbot: Any, keys: KeyManager, controller: SettingsController) -> SettingsDialog:
