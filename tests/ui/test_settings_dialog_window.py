@@ -3,17 +3,16 @@ the composition root wires them (File → Settings… opens the dialog; the prom
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
+from settings_support import SettingsBuilder, settings_builder
 from test_chat_form_fakes import FakeSession, FakeTranscript
 
-from orq_desktop.core.connection import Connection, ConnectionConfig
-from orq_desktop.core.key_manager import KeyManager
-from orq_desktop.core.settings_controller import SettingsController
+from orq_desktop.core.connection import ConnectionConfig
 from orq_desktop.ui.chat_panel import ChatPanel
 from orq_desktop.ui.main_window import MainWindow
 from orq_desktop.ui.settings_dialog import SettingsDialog
@@ -25,8 +24,14 @@ pytestmark = pytest.mark.gui
 KEY = "sk-proj-Q7xR2mK9vL4nT8wB3cF6hJ1pZ5dG0sYa"
 
 
+@pytest.fixture
+def settings(qtbot: Any, aloop: Any, tmp_path: Path) -> Iterator[SettingsBuilder]:
+    with settings_builder(qtbot, tmp_path) as builder:
+        yield builder
+
+
 def test_file_settings_opens_the_dialog_over_the_window(
-    qtbot: Any, aloop: Any, tmp_path: Path
+    qtbot: Any, tmp_path: Path, settings: SettingsBuilder
 ) -> None:
     panel = ChatPanel(FakeSession(), FakeTranscript())
     window = MainWindow(
@@ -34,11 +39,7 @@ def test_file_settings_opens_the_dialog_over_the_window(
     )
     qtbot.addWidget(window)
     window.show()
-    connection = Connection(ConnectionConfig(api_key=KEY, key_source="keyring"))
-    keys = KeyManager(connection)
-    controller = SettingsController(
-        connection, keys, settings_path=tmp_path / "settings.json", data_dir=tmp_path
-    )
+    controller = settings.build(ConnectionConfig(api_key=KEY, key_source="keyring")).controller
     opened: list[SettingsDialog] = []
 
     def open_settings() -> None:
@@ -66,8 +67,3 @@ def test_file_settings_opens_the_dialog_over_the_window(
     panel.system_prompt_edit.setPlainText("You are a helpful assistant.")
     qtbot.wait(400)
     assert system_notice.text() == ""
-
-    task = asyncio.ensure_future(
-        asyncio.gather(controller.aclose(), keys.aclose(), connection.aclose())
-    )
-    qtbot.waitUntil(task.done, timeout=5000)
