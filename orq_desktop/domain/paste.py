@@ -9,8 +9,9 @@
 
 The answer says what it is (``kind``), the request it kept (``body``), what applying it changes
 (``fill``), and, in plain sentences, what it could not use (``ignored``), what it changed on the
-way (``notes``) and why it cannot be applied (``errors``). Nothing is dropped without being named;
-a pasted key is always dropped and always mentioned, never repeated.
+way (``notes``) and why it cannot be applied (``errors``). Nothing is dropped without being named
+(many of a kind are counted, not listed); a pasted key is always dropped and always mentioned,
+never repeated: every sentence is redacted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from orq_desktop.domain.paste_body import (
@@ -29,6 +30,7 @@ from orq_desktop.domain.paste_body import (
     read_orq,
 )
 from orq_desktop.domain.paste_curl import read_curl
+from orq_desktop.domain.paste_notes import tidy_lines
 from orq_desktop.domain.paste_python import read_python
 from orq_desktop.domain.presets import PRESET_FORMAT, TOO_DEEP, Checker, RequestKind
 
@@ -87,7 +89,21 @@ def parse_pasted(
     (``orq_desktop.core.presets_store.check_request``); without it only the shape is checked.
     ``target`` is the form the paste is meant for, used when the text does not say (an ``orq``
     object alone).
+
+    The sentences (``errors``, ``notes``, ``ignored``) come grouped, capped and with key-shaped
+    text redacted (``paste_notes.tidy_lines``): a paste of thousands of unused parts reads as a
+    few lines, and a pasted key is never repeated, not even inside an error.
     """
+    result = _read(text, check, target)
+    return replace(
+        result,
+        errors=tidy_lines(result.errors),
+        notes=tidy_lines(result.notes),
+        ignored=tidy_lines(result.ignored),
+    )
+
+
+def _read(text: str, check: Checker | None, target: RequestKind) -> PasteResult:
     if len(text) > MAX_PASTE_CHARS:
         return _refused(
             "unknown", [f"This is too long to be a request (over {MAX_PASTE_CHARS:,} characters)."]

@@ -2,7 +2,10 @@
 and Apply / Cancel.
 
 The text is read by ``orq_desktop.domain.paste.parse_pasted`` (checked against the router's
-request models), a moment after typing stops. Apply emits ``applied(PasteResult)``;
+request models), a moment after typing stops; a long text is read off the UI thread
+(``core.paste_job.PasteReader``) and only the newest reading is shown. The preview's sentences come
+capped and redacted from the domain; every line shown is redacted and shortened again here, since
+the prompts it quotes are the pasted text itself. Apply emits ``applied(PasteResult)``;
 ``apply_chat_fill`` puts a chat request into the chat form and the routing state.
 """
 
@@ -25,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from orq_desktop.core.paste_job import PasteReader
 from orq_desktop.core.presets_store import check_request
 from orq_desktop.domain.paste import FormFill, PasteResult, parse_pasted
+from orq_desktop.domain.paste_notes import safe_line
 from orq_desktop.domain.presets import RequestKind, keep_thread_id
 from orq_desktop.ui.layout import em, error_colour, line_height, spacing, vbox
 
@@ -140,6 +145,9 @@ class PasteDialog(QDialog):
         self._accepts = frozenset(accepts)
         self._parse = parse or (lambda text: parse_pasted(text, check=check_request, target=target))
         self._result: PasteResult = self._parse("")
+        self._reader = PasteReader(self._parse, self)
+        self._reader.read.connect(self._show)
+        self._apply_when_read = False
         gap = spacing(self)
 
         intro = QLabel(
@@ -188,15 +196,21 @@ class PasteDialog(QDialog):
         self._timer.setInterval(self.PARSE_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         self.input.textChanged.connect(self._timer.start)
+        self.finished.connect(self._reader.cancel)
         self.refresh()
         self.resize(em(self, 80), line_height(self, 36))
 
     # -- state ------------------------------------------------------------------------------------
 
     def set_text(self, text: str) -> None:
-        """Put ``text`` in the box and read it now (no waiting for the pause)."""
+        """Put ``text`` in the box and read it now (no waiting for the pause): at once when it is
+        short, else in a worker (``reading()`` is True until the preview shows it)."""
         self.input.setPlainText(text)
         self.refresh()
+
+    def reading(self) -> bool:
+        """True while the text in the box is being read (the preview is not up to date)."""
+        return self._timer.isActive() or self._reader.is_busy()
 
     def paste_result(self) -> PasteResult:
         """The reading of the text as it is now."""
@@ -220,16 +234,33 @@ class PasteDialog(QDialog):
     # -- actions ----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        """Read the text in the box; the preview follows when the reading comes back."""
         self._timer.stop()
-        self._result = self._parse(self.input.toPlainText())
+        self._reader.submit(self.input.toPlainText())
+        if self._reader.is_busy():
+            self.apply_button.setEnabled(False)
+            self.apply_button.setToolTip("Reading the pasted text…")
+            self.preview.setHtml(self._section("", ["Reading the pasted text…"]))
+
+    def _show(self, result: PasteResult) -> None:
+        self._result = result
         blocker = self.blocker()
         self.apply_button.setEnabled(blocker is None)
-        self.apply_button.setToolTip(blocker or "Fill the form with this request")
+        self.apply_button.setToolTip(
+            safe_line(blocker) if blocker else "Fill the form with this request"
+        )
         self.preview.setHtml(self._preview_html(blocker))
+        if self._apply_when_read:
+            self._apply_when_read = False
+            self.apply()
 
     def apply(self) -> None:
+        """Apply the reading of the text in the box (once it is read, if it is being read)."""
         if self._timer.isActive():
             self.refresh()
+        if self._reader.is_busy():
+            self._apply_when_read = True
+            return
         if self.blocker() is not None:
             return
         self.applied.emit(self._result)
@@ -262,6 +293,6 @@ class PasteDialog(QDialog):
         if not lines:
             return ""
         style = f' style="color:{colour}"' if colour else ""
-        items = "".join(f"<li{style}>{html.escape(line)}</li>" for line in lines)
+        items = "".join(f"<li{style}>{html.escape(safe_line(line))}</li>" for line in lines)
         heading = f"<p><b>{html.escape(title)}</b></p>" if title else ""
         return f"{heading}<ul style='margin-left:0'>{items}</ul>"
