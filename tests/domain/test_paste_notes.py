@@ -63,10 +63,11 @@ def test_few_lines_pass_unchanged_and_long_ones_are_shortened() -> None:
 def test_an_error_quoting_a_pasted_key_and_a_field_named_like_one_never_repeat_it() -> None:
     body = {"model": "openai/gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
     body |= {"temperature": KEY, KEY: 1}
+    arguments = ", ".join(f"{k}={v!r}" for k, v in body.items() if k != KEY)
     texts = [
         json.dumps(body),
         f"curl https://api.orq.ai/v2/gateway/chat/completions -d '{json.dumps(body)}'",
-        f"orq.router.chat_completions(**{{}}, {', '.join(f'{k}={v!r}' for k, v in body.items() if k != KEY)})",
+        f"orq.router.chat_completions({arguments})",
     ]
     for text in texts:
         result = parse_pasted(text, check=check_request)
