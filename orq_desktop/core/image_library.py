@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,9 @@ class ImageLibrary(QObject):
             full settings, read from the file.
         settings_missing(path, reason): the file holds no settings we can re-run.
         copied(destination): Save as… finished.
+        copy_conflict(source, destination, taken): Save as… would replace the files ``taken``
+            (the image, or the settings sidecar beside it) that it was not allowed to; nothing
+            was written. Ask, then call ``save_copy`` again with ``replace=taken``.
         action_failed(error): an ``ErrorInfo`` for a file action that failed.
     """
 
@@ -52,6 +55,7 @@ class ImageLibrary(QObject):
     settings_loaded = Signal(str, dict, dict)
     settings_missing = Signal(str, str)
     copied = Signal(str)
+    copy_conflict = Signal(str, str, list)
     action_failed = Signal(object)
 
     def __init__(
@@ -124,9 +128,16 @@ class ImageLibrary(QObject):
         """Read the request saved with the image at ``path`` (a dropped file, for a re-run)."""
         self._spawn(self._load(Path(path)), "image-settings")
 
-    def save_copy(self, source: Path | str, destination: Path | str) -> None:
-        """Copy an image (with its settings inside) to ``destination``, written atomically."""
-        self._spawn(self._copy(Path(source), Path(destination)), "image-copy")
+    def save_copy(
+        self, source: Path | str, destination: Path | str, *, replace: Iterable[Path | str] = ()
+    ) -> None:
+        """Copy an image and its settings to ``destination``, written atomically.
+
+        A JPEG, WebP or GIF's settings sidecar goes to ``<destination stem>.json``. Existing
+        files are replaced only if listed in ``replace``; otherwise ``copy_conflict`` follows.
+        """
+        allowed = tuple(Path(p) for p in replace)
+        self._spawn(self._copy(Path(source), Path(destination), allowed), "image-copy")
 
     async def aclose(self) -> None:
         """Wait for running file work (it cannot be interrupted midway, and it is short)."""
@@ -174,9 +185,17 @@ class ImageLibrary(QObject):
             return
         self.settings_loaded.emit(str(path), request, settings)
 
-    async def _copy(self, source: Path, destination: Path) -> None:
+    async def _copy(self, source: Path, destination: Path, replace: tuple[Path, ...]) -> None:
+        from orq_desktop.store.images import CopyConflictError, ImageStoreError
+
         try:
-            await in_worker(_copy_file, source, destination)
+            await in_worker(_copy_file, source, destination, replace)
+        except CopyConflictError as exc:
+            self.copy_conflict.emit(str(source), str(destination), [str(p) for p in exc.paths])
+            return
+        except ImageStoreError as exc:
+            self.action_failed.emit(_refused_card(destination, str(exc)))
+            return
         except OSError as exc:
             self.action_failed.emit(_copy_card(destination, exc))
             return
@@ -207,11 +226,11 @@ def _stat_in(path: Path, folder: Path) -> tuple[os.stat_result, bool]:
     return path.stat(), path.parent.resolve() == folder.resolve()
 
 
-def _copy_file(source: Path, destination: Path) -> None:
-    from orq_desktop.fileio import atomic_write_bytes
+def _copy_file(source: Path, destination: Path, replace: tuple[Path, ...] = ()) -> None:
+    """Worker thread: the image and (JPEG, WebP, GIF) its settings sidecar, all or nothing."""
+    from orq_desktop.store.images import copy_image
 
-    data = source.read_bytes()
-    atomic_write_bytes(destination, data, mode=0o644)
+    copy_image(source, destination, replace=replace)
 
 
 def _folder_card(folder: Path, exc: OSError) -> ErrorInfo:
@@ -220,6 +239,15 @@ def _folder_card(folder: Path, exc: OSError) -> ErrorInfo:
         message=f"{folder}: {exc.strerror or 'cannot be read'}",
         advice="Choose another images folder.",
         kind="FolderError",
+    )
+
+
+def _refused_card(destination: Path, reason: str) -> ErrorInfo:
+    return ErrorInfo(
+        title="Image not copied",
+        message=reason,
+        advice=f"Nothing was written as {destination.name}.",
+        kind="CopyError",
     )
 
 

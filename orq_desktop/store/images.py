@@ -13,14 +13,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from orq_desktop import __version__
-from orq_desktop.fileio import atomic_write_bytes
+from orq_desktop.fileio import atomic_write_bytes, fsync_dir
 from orq_desktop.store.image_check import (
     FORMATS,
     ImageInfo,
@@ -48,6 +49,7 @@ from orq_desktop.store.image_png import (
 )
 
 __all__ = [
+    "CopyConflictError",
     "DiskFullError",
     "ImageEntry",
     "ImageInfo",
@@ -57,6 +59,7 @@ __all__ = [
     "InvalidImageError",
     "SavedImage",
     "check_image",
+    "copy_image",
     "decode_b64_image",
     "list_images",
     "read_settings",
@@ -80,6 +83,14 @@ class ImageSaveError(ImageStoreError):
 
 class DiskFullError(ImageSaveError):
     """The disk (or the user's quota) is full; nothing was written."""
+
+
+class CopyConflictError(ImageSaveError):
+    """A copy would replace files the caller did not allow it to; nothing was written."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__("Already there: " + ", ".join(p.name for p in paths))
+        self.paths = paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +252,99 @@ def read_settings(path: Path) -> dict[str, Any] | None:
         return parse_metadata(raw)
     except (OSError, ValueError):
         return None
+
+
+def copy_image(source: Path, destination: Path, *, replace: Collection[Path] = ()) -> list[Path]:
+    """Copy the image at ``source`` to ``destination`` with its settings; return the paths written.
+
+    A PNG carries its settings inside; a JPEG, WebP or GIF's own ``.json`` sidecar (one that
+    :func:`read_settings` accepts) is copied to ``<destination stem>.json`` beside the copy. Only
+    paths listed in ``replace`` may be overwritten: if another target exists,
+    :class:`CopyConflictError` names every taken one and nothing is written. Both files are
+    written in full before either gets its final name, so a failure leaves neither behind.
+    """
+    data = source.read_bytes()
+    targets = [(destination, data)]
+    sidecar = _own_sidecar(source, data)
+    if sidecar is not None:
+        if destination.suffix.lower() == SIDECAR_EXT:
+            raise ImageSaveError(
+                f"{destination.name}: a {SIDECAR_EXT} name is kept for the image's settings; "
+                "choose the image's own extension."
+            )
+        targets.append((destination.with_suffix(SIDECAR_EXT), sidecar))
+    allowed = {os.path.abspath(p) for p in replace}
+    taken = [p for p, _ in targets if os.path.lexists(p) and os.path.abspath(p) not in allowed]
+    if taken:
+        raise CopyConflictError(taken)
+    staged: list[tuple[str, Path]] = []
+    created: list[Path] = []
+    try:
+        for path, payload in targets:
+            staged.append((_stage(path, payload), path))
+        for tmp, path in staged:
+            if os.path.abspath(path) in allowed:
+                os.replace(tmp, path)
+            else:
+                _claim(tmp, path)
+                created.append(path)
+    except BaseException as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        for path in created:  # all or nothing: take back the new names already claimed
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        if isinstance(exc, FileExistsError):  # another writer took a name since we looked
+            raced = [p for p, _ in targets if os.path.abspath(p) not in allowed]
+            raise CopyConflictError([p for p in raced if os.path.lexists(p)]) from exc
+        raise
+    fsync_dir(destination.parent)
+    return [path for path, _ in targets]
+
+
+def _own_sidecar(source: Path, data: bytes) -> bytes | None:
+    """The raw ``.json`` settings beside a non-PNG image, if they are ours; else None."""
+    if data.startswith(PNG_SIGNATURE) or source.suffix.lower() == SIDECAR_EXT:
+        return None
+    try:
+        with open(source.with_suffix(SIDECAR_EXT), "rb") as f:
+            raw = f.read(MAX_READ_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    return raw if parse_metadata(raw) is not None else None
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """Write ``data`` in full to a hidden temporary file beside ``path``; return its name."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def _claim(tmp: str, path: Path) -> None:
+    """Give the staged file ``tmp`` the new name ``path``; ``FileExistsError`` if it is taken."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in _NO_HARD_LINKS:
+            raise
+        # No hard links (FAT, some network shares): claim the name, then replace the placeholder.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644))
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def list_images(folder: Path) -> list[ImageEntry]:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings
 
 from orq_desktop.core.image_library import FOLDER_KEY, ImageLibrary
 from orq_desktop.core.image_types import GalleryItem, ReadyImage
-from orq_desktop.store.images import save_generated_image
+from orq_desktop.store.images import read_settings, save_generated_image
 
 pytestmark = pytest.mark.gui
 
@@ -171,3 +171,40 @@ def test_save_copy_into_a_missing_folder_fails_with_a_card(qtbot, aloop, tmp_pat
     card = blocker.args[0]
     assert card.title == "Image not copied"
     assert not (tmp_path / "nowhere").exists()
+
+
+def save_jpeg(folder: Path, prompt: str) -> Path:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, "JPEG")
+    settings = {"model": "openai/gpt-image-1", "output_format": "jpeg", "quality": "high"}
+    return save_generated_image(folder, buffer.getvalue(), settings, prompt=prompt, index=1).path
+
+
+def test_save_copy_of_a_jpeg_takes_its_settings_along(qtbot, aloop, tmp_path) -> None:
+    path = save_jpeg(tmp_path / "images", "a jpeg cat")
+    target = tmp_path / "out" / "copy.jpg"
+    target.parent.mkdir()
+    library = ImageLibrary(tmp_path / "images")
+    with qtbot.waitSignal(library.copied, timeout=5000):
+        library.save_copy(path, target)
+    assert read_settings(target) == read_settings(path) is not None
+    with qtbot.waitSignal(library.settings_loaded, timeout=5000) as blocker:
+        library.load_settings(target)
+    assert blocker.args[1]["prompt"] == "a jpeg cat"
+    assert blocker.args[1]["quality"] == "high"
+
+
+def test_save_copy_reports_taken_names_and_replaces_only_when_told(qtbot, aloop, tmp_path) -> None:
+    path = save_jpeg(tmp_path / "images", "new")
+    target = tmp_path / "cat.jpg"
+    target.write_bytes(b"old image")
+    (tmp_path / "cat.json").write_bytes(b"old settings")
+    library = ImageLibrary(tmp_path / "images")
+    with qtbot.waitSignal(library.copy_conflict, timeout=5000) as blocker:
+        library.save_copy(path, target, replace=[target])
+    assert blocker.args == [str(path), str(target), [str(tmp_path / "cat.json")]]
+    assert target.read_bytes() == b"old image"
+    assert (tmp_path / "cat.json").read_bytes() == b"old settings"
+    with qtbot.waitSignal(library.copied, timeout=5000):
+        library.save_copy(path, target, replace=[target, tmp_path / "cat.json"])
+    assert read_settings(target) == read_settings(path) is not None
