@@ -6,13 +6,13 @@ where, puts images on the clipboard, and hands folders to the desktop's file man
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QMimeData, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage
-from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from orq_desktop.core.chat_types import ErrorInfo
 from orq_desktop.core.image_types import GalleryItem, ReadyImage
@@ -30,6 +30,7 @@ class LibraryLike(Protocol):
     settings_loaded: Any
     settings_missing: Any
     copied: Any
+    copy_conflict: Any
     action_failed: Any
 
     def folder(self) -> Path: ...
@@ -37,7 +38,9 @@ class LibraryLike(Protocol):
     def refresh(self) -> None: ...
     def add_ready(self, image: ReadyImage) -> None: ...
     def load_settings(self, path: Path | str) -> None: ...
-    def save_copy(self, source: Path | str, destination: Path | str) -> None: ...
+    def save_copy(
+        self, source: Path | str, destination: Path | str, *, replace: Iterable[Path | str] = ()
+    ) -> None: ...
 
 
 def dropped_image(mime: QMimeData | None) -> str | None:
@@ -52,9 +55,37 @@ def dropped_image(mime: QMimeData | None) -> str | None:
     return None
 
 
-def _ask_save_path(parent: QWidget, suggested: str, filter_text: str) -> str:
-    path, _ = QFileDialog.getSaveFileName(parent, "Save image as", suggested, filter_text)
-    return path
+def _ask_save_path(parent: QWidget, suggested: str, filter_text: str, suffix: str) -> str:
+    """The save dialog; it adds ``suffix`` to a bare name before its own overwrite question."""
+    dialog = QFileDialog(parent, "Save image as", suggested, filter_text)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setDefaultSuffix(suffix.lstrip("."))
+    dialog.selectFile(suggested)
+    try:
+        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return ""
+        return dialog.selectedFiles()[0]
+    finally:
+        dialog.deleteLater()
+
+
+def _ask_replace(parent: QWidget, names: list[str]) -> bool:
+    listed = "\n".join(names)
+    text = f"{'These files already exist' if len(names) > 1 else 'This file already exists'}:"
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "Replace?",
+        f"{text}\n\n{listed}\n\nReplace {'them' if len(names) > 1 else 'it'}?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    try:
+        return box.exec() == QMessageBox.StandardButton.Yes
+    finally:
+        box.deleteLater()
 
 
 def _ask_folder(parent: QWidget, current: str) -> str:
@@ -76,7 +107,8 @@ class ImageFileActions(QObject):
     message = Signal(str)
     problem = Signal(str)
 
-    ask_save_path: Callable[[QWidget, str, str], str] = staticmethod(_ask_save_path)
+    ask_save_path: Callable[[QWidget, str, str, str], str] = staticmethod(_ask_save_path)
+    ask_replace: Callable[[QWidget, list[str]], bool] = staticmethod(_ask_replace)
     ask_folder: Callable[[QWidget, str], str] = staticmethod(_ask_folder)
     open_url: Callable[[QUrl], Any] = staticmethod(QDesktopServices.openUrl)
 
@@ -88,15 +120,21 @@ class ImageFileActions(QObject):
         self._copying: dict[int, str] = {}
         loader.loaded.connect(self._on_loader_loaded)
         library.copied.connect(lambda dest: self.message.emit(f"Saved a copy as {dest}"))
+        library.copy_conflict.connect(self._on_copy_conflict)
         library.action_failed.connect(self._on_library_action_failed)
 
     def save_as(self, image: GalleryItem | ReadyImage | str) -> None:
-        """Ask where, then copy the file there (its settings travel inside it)."""
+        """Ask where, then copy the file there with its settings (inside it, or its sidecar).
+
+        Nothing is replaced without a question: the dialog asks about the name it returns; a
+        name we complete with the extension afterwards, or a settings sidecar the copy would
+        replace, comes back from the library as a conflict and is asked about then.
+        """
         source = Path(_path_of(image))
         suffix = source.suffix.lower()
         filter_text = f"{suffix.lstrip('.').upper()} image (*{suffix});;All files (*)"
         suggested = str(Path.home() / source.name)
-        target = self.ask_save_path(self._widget, suggested, filter_text)
+        target = self.ask_save_path(self._widget, suggested, filter_text, suffix)
         if not target:
             return
         destination = Path(target)
@@ -105,7 +143,9 @@ class ImageFileActions(QObject):
         if destination.resolve() == source.resolve():
             self.problem.emit("That is the image itself: choose another name or folder.")
             return
-        self._library.save_copy(source, destination)
+        # The dialog itself asked before returning an existing name unchanged.
+        agreed = [destination] if destination == Path(target) and destination.exists() else []
+        self._library.save_copy(source, destination, replace=agreed)
 
     def copy_image(self, image: GalleryItem | ReadyImage | str) -> None:
         """Put the image (decoded off the UI thread) and its file on the clipboard."""
@@ -148,6 +188,12 @@ class ImageFileActions(QObject):
         mime.setUrls([QUrl.fromLocalFile(path)])
         QGuiApplication.clipboard().setMimeData(mime)
         self.message.emit("Image copied to the clipboard.")
+
+    def _on_copy_conflict(self, source: str, destination: str, taken: list[str]) -> None:
+        if self.ask_replace(self._widget, taken):
+            self._library.save_copy(source, destination, replace=taken)
+        else:
+            self.message.emit(f"Not saved: {Path(destination).name} was left as it was.")
 
     def _on_library_action_failed(self, error: ErrorInfo) -> None:
         self.problem.emit(f"{error.title}: {error.message} {error.advice}".strip())

@@ -219,7 +219,8 @@ def test_save_as_copies_the_file_where_the_user_says(qtbot, panel, tmp_path) -> 
     target.parent.mkdir()
     asked: list[str] = []
 
-    def ask(_parent, suggested: str, _filter: str) -> str:
+    def ask(_parent, suggested: str, _filter: str, suffix: str) -> str:
+        assert suffix == ".png"
         asked.append(suggested)
         return str(target)
 
