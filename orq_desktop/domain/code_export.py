@@ -1,7 +1,8 @@
 """ "View code": the current request as Python (orq-ai-sdk), cURL and JSON.
 
 Every snippet reads the key from the ``ORQ_API_KEY`` environment variable; none ever holds a key
-(a body with a credential-named field is refused with ``CodeExportError``). ``body`` is the JSON
+(a body with a credential-named field or a key-like text anywhere, by the rule of
+:mod:`orq_desktop.domain.key_fields`, is refused with ``CodeExportError``). ``body`` is the JSON
 body the app sends (``ChatRequest.to_wire(path_prefix)``), so running the snippet sends the same
 body by value.
 
@@ -22,7 +23,8 @@ import re
 import shlex
 from typing import Any
 
-from orq_desktop.domain.presets import RequestKind, find_key_fields
+from orq_desktop.domain.key_fields import find_key_fields
+from orq_desktop.domain.presets import RequestKind
 
 LINE = 100
 INDENT = "    "

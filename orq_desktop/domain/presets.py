@@ -12,20 +12,28 @@ changes nothing. Checking the parameters and the ``orq`` object against the requ
 by a ``Checker`` that the caller passes in (``orq_desktop.core.presets_store.check_request``): the
 domain layer does not import the router client's models.
 
-No key is ever kept: a field whose name looks like a credential (``api_key``, ``authorization``,
-…) anywhere in a preset, and any text that is a ``Bearer …`` token, refuse it.
+No key is ever kept: a field whose name looks like a credential (``api_key``,
+``openai_api_key``, ``authorization``, …) anywhere in a preset, and any text that looks like a key
+(``Bearer …``, ``sk-…``), refuse it (the rule is :mod:`orq_desktop.domain.key_fields`).
+
+No conversation's thread id is kept either: ``orq.thread.id`` names one chat's thread in the
+router's traces, so a preset keeps only the thread's tags and the chat it is applied to brings its
+own id (:func:`keep_thread_id`).
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from orq_desktop.domain.ids import thread_id
+from orq_desktop.domain.key_fields import find_key_fields as find_key_fields
+from orq_desktop.domain.key_fields import is_bearer_text as is_bearer_text
+from orq_desktop.domain.key_fields import is_key_name as is_key_name
 
 PRESET_FORMAT = "orq-desktop-preset"
 PRESET_VERSION = 1
@@ -38,6 +46,7 @@ RequestKind = Literal["chat", "image"]
 Checker = Callable[[RequestKind, dict[str, Any]], list[str]]
 """``check(kind, body) -> reasons``: validates a request body (SDK keyword arguments) in plain
 words; an empty list means it is valid."""
+STAND_IN_THREAD_ID = "thread_PRESET"  # only in the body a preset is checked with, never sent
 
 # The chat parameters the app's form edits (``ParamsPanel.KEYS`` without the model).
 EDITABLE_CHAT_PARAMS = frozenset(
@@ -69,42 +78,6 @@ EDITABLE_IMAGE_PARAMS = frozenset(
     }
 )
 
-# Field names that hold credentials, compared without case, "-" or "_".
-_KEY_NAMES = frozenset(
-    {
-        "apikey",
-        "orqapikey",
-        "xapikey",
-        "authorization",
-        "proxyauthorization",
-        "auth",
-        "bearer",
-        "bearertoken",
-        "token",
-        "accesstoken",
-        "authtoken",
-        "secret",
-        "secretkey",
-        "clientsecret",
-        "password",
-        "passwd",
-    }
-)
-_SEPARATORS = str.maketrans("", "", "-_ \t")
-# A whole text that is an Authorization value ("Bearer sk-…"), not prose that starts with "Bearer".
-_BEARER = re.compile(r"^\s*bearer\s+[A-Za-z0-9._~+/=-]{12,}\s*$", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=4096)
-def is_key_name(name: str) -> bool:
-    """True when a field or header called ``name`` would hold a credential."""
-    return name.translate(_SEPARATORS).lower() in _KEY_NAMES
-
-
-def is_bearer_text(value: object) -> bool:
-    """True when ``value`` is a whole ``Bearer <token>`` text (an Authorization value)."""
-    return isinstance(value, str) and _BEARER.match(value) is not None
-
 
 def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
     """How deeply lists and objects nest in ``value`` (counted without recursion, and only up
@@ -122,35 +95,6 @@ def nesting_depth(value: Any, limit: int = MAX_DEPTH) -> int:
             children = item.values() if isinstance(item, Mapping) else item
             stack.extend((child, depth) for child in children if isinstance(child, Mapping | list))
     return deepest
-
-
-def find_key_fields(value: Any, path: str = "") -> list[str]:
-    """Where ``value`` holds something key-like: the paths of credential-named fields, and of
-    texts that are a ``Bearer …`` token. The values themselves are never part of the answer."""
-    found: list[str] = []
-    _find(value, [path] if path else [], found)
-    return found
-
-
-def _find(value: Any, where: list[str], found: list[str]) -> None:
-    """Depth-first search; ``where`` holds the path pieces (joined only for a hit)."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            name = str(key)
-            where.append(f".{name}" if where else name)
-            if is_key_name(name) or is_bearer_text(item):
-                found.append("".join(where))
-            elif isinstance(item, Mapping | list):
-                _find(item, where, found)
-            where.pop()
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            where.append(f"[{i}]")
-            if is_bearer_text(item):
-                found.append("".join(where))
-            elif isinstance(item, Mapping | list):
-                _find(item, where, found)
-            where.pop()
 
 
 class PresetError(ValueError):
@@ -197,19 +141,35 @@ class Preset:
         }
         if self.orq:
             body["orq"] = copy.deepcopy(self.orq)
+            thread = body["orq"].get("thread")
+            if isinstance(thread, dict) and "id" not in thread:
+                thread["id"] = STAND_IN_THREAD_ID  # the chat it is applied to brings its own
         return body
 
 
 def keep_thread_id(orq: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
-    """``orq`` for this conversation: a ``thread`` in it keeps the conversation's thread id
-    (from ``current``), so a preset or a pasted request never files this conversation under
-    another one's thread. Tags and everything else come from ``orq``. With no current thread
-    id, ``orq`` is returned as it is."""
+    """``orq`` for this conversation: a ``thread`` in it takes the conversation's thread id (from
+    ``current``), so a preset or a pasted request never files this conversation under another
+    one's thread. A ``thread`` with no id (a preset's) and no current id gets a new one. Tags and
+    everything else come from ``orq``."""
     out = copy.deepcopy(dict(orq))
     thread = out.get("thread")
+    if not isinstance(thread, dict):
+        return out
     own = current.get("thread")
-    if isinstance(thread, dict) and isinstance(own, Mapping) and own.get("id"):
+    if isinstance(own, Mapping) and own.get("id"):
         thread["id"] = own["id"]
+    elif not thread.get("id"):
+        thread["id"] = thread_id()
+    return out
+
+
+def without_thread_id(orq: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``orq`` whose ``thread`` keeps its tags but not its id."""
+    out = copy.deepcopy(dict(orq))
+    thread = out.get("thread")
+    if isinstance(thread, dict):
+        thread.pop("id", None)
     return out
 
 
@@ -296,7 +256,10 @@ def preset_from_json(data: object, *, check: Checker | None = None) -> Preset:
                 f"this version of Orq Desktop reads version {PRESET_VERSION}."
             ]
         )
-    if keys := find_key_fields(data):
+    scanned = dict(data)  # a thread id is dropped below, so it is never a reason to refuse
+    if isinstance(scanned.get("orq"), dict):
+        scanned["orq"] = without_thread_id(scanned["orq"])
+    if keys := find_key_fields(scanned):
         raise PresetError(
             [
                 f"This preset holds what looks like an API key ({', '.join(keys)}); "
@@ -337,7 +300,9 @@ def preset_from_json(data: object, *, check: Checker | None = None) -> Preset:
         orq = {}
     if reasons:
         raise PresetError(reasons)
-    preset = Preset(name, model.strip(), copy.deepcopy(params), system_prompt, copy.deepcopy(orq))
+    preset = Preset(
+        name, model.strip(), copy.deepcopy(params), system_prompt, without_thread_id(orq)
+    )
     if check is not None and (problems := check("chat", preset.request_body())):
         raise PresetError(problems)
     return preset
