@@ -17,12 +17,14 @@ import json
 import logging
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from orq_desktop import paths
+from orq_desktop.domain.key_fields import find_key_fields
 from orq_desktop.domain.presets import (
     MAX_PRESET_BYTES,
     Preset,
@@ -31,6 +33,7 @@ from orq_desktop.domain.presets import (
     parse_preset,
     preset_from_json,
     preset_to_bytes,
+    without_thread_id,
 )
 from orq_desktop.fileio import atomic_write_bytes
 
@@ -63,6 +66,15 @@ def default_path() -> Path:
 
 class PresetsStoreError(Exception):
     """A preset could not be written or read; the message is fit for the user."""
+
+
+def _refuse_keys(preset: Preset) -> None:
+    """Raise ``PresetsStoreError`` (naming where, never what) if ``preset`` holds a key."""
+    if found := find_key_fields(preset.to_json()):
+        raise PresetsStoreError(
+            f"This preset holds what looks like an API key ({', '.join(found)}); "
+            "presets never keep keys, so it was not saved."
+        )
 
 
 class PresetsStore(QObject):
@@ -105,7 +117,10 @@ class PresetsStore(QObject):
     # -- changing ---------------------------------------------------------------------------------
 
     def save(self, preset: Preset) -> None:
-        """Add ``preset`` or replace the one with its name; raises ``PresetsStoreError``."""
+        """Add ``preset`` or replace the one with its name; raises ``PresetsStoreError`` (also
+        when it holds something key-like). A thread id in it is not kept (its tags are)."""
+        preset = replace(preset, orq=without_thread_id(preset.orq))
+        _refuse_keys(preset)
         before = dict(self._presets)
         self._presets[preset.name] = preset
         self._write_or_revert(before)
@@ -146,6 +161,7 @@ class PresetsStore(QObject):
         preset = self._presets.get(name)
         if preset is None:
             raise PresetsStoreError(f"There is no preset called “{name}”.")
+        _refuse_keys(preset)
         try:
             atomic_write_bytes(path, preset_to_bytes(preset), mode=EXPORT_MODE)
         except OSError as exc:
