@@ -261,13 +261,16 @@ def test_view_code_shows_the_forms_request_without_the_key(
 def test_a_preset_or_paste_keeps_the_conversations_thread_id(parts: Parts) -> None:
     parts.fill(SUPPORT, "", {"thread": {"id": "thread_SAVED", "tags": ["vip"]}})
     parts.bar.save_as("Tagged")
-    assert parts.store.get("Tagged").orq["thread"]["id"] == "thread_SAVED"  # type: ignore[union-attr]
+    # A preset never carries one conversation's thread id into another: only the tags are kept.
+    assert parts.store.get("Tagged").orq["thread"] == {"tags": ["vip"]}  # type: ignore[union-attr]
     parts.routing.set_orq({"thread": {"id": "thread_NOW"}})  # a new conversation
     parts.choose("Tagged")
     assert parts.routing.orq() == {"thread": {"id": "thread_NOW", "tags": ["vip"]}}
-    parts.routing.set_orq({})  # no thread yet: the preset's is used as it is
+    parts.routing.set_orq({})  # no thread yet: a new id of its own, never the saved one
     parts.choose("Tagged")
-    assert parts.routing.orq() == {"thread": {"id": "thread_SAVED", "tags": ["vip"]}}
+    thread = parts.routing.orq()["thread"]
+    assert thread["tags"] == ["vip"] and thread["id"].startswith("thread_")
+    assert thread["id"] not in ("thread_SAVED", "thread_NOW")
 
     parts.routing.set_orq({"thread": {"id": "thread_NOW"}})
     parts.bar.paste_button.click()
