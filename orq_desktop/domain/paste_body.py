@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orq_desktop.domain.catalogue import is_valid_model_id
+from orq_desktop.domain.key_fields import is_key_value
 from orq_desktop.domain.presets import (
     EDITABLE_CHAT_PARAMS,
     EDITABLE_IMAGE_PARAMS,
@@ -20,7 +21,6 @@ from orq_desktop.domain.presets import (
     Checker,
     RequestKind,
     find_key_fields,
-    is_bearer_text,
     is_key_name,
     nesting_depth,
 )
@@ -116,14 +116,18 @@ def drop_key_fields(value: Any, ignored: list[str], where: str = "") -> Any:
 
 
 def _without_keys(value: Any) -> Any:
+    """``value`` without what :func:`find_key_fields` reports (the same rule, so whatever the
+    preview says was dropped really is)."""
     if isinstance(value, dict):
+        named = value.get("key")
+        named_key = isinstance(named, str) and is_key_name(named)  # {"key": "api_key", "value"…}
         return {
             k: _without_keys(v)
             for k, v in value.items()
-            if not is_key_name(str(k)) and not is_bearer_text(v)
+            if not (is_key_name(str(k)) or is_key_value(v) or (named_key and k == "value"))
         }
     if isinstance(value, list):
-        return [_without_keys(v) for v in value if not is_bearer_text(v)]
+        return [_without_keys(v) for v in value if not is_key_value(v)]
     return value
 
 

@@ -189,6 +189,33 @@ def test_keys_are_dropped_and_never_repeated() -> None:
     assert result.fill.orq == {"identity": {"id": "u1", "metadata": [{}]}}
 
 
+def test_what_the_preview_says_was_dropped_is_dropped() -> None:
+    """A key under an innocent name, a key-named input and the {"key", "value"} list form: each
+    is named in the notes and really gone from what would be applied."""
+    key = "sk-orq-" + CANARY.removeprefix("sk-orq-")
+    result = paste(
+        {
+            "model": "openai/gpt-4o",
+            "messages": [{"role": "user", "content": "Hi"}],
+            "orq": {
+                "inputs": [
+                    {"key": "openai_api_key", "value": "plain-looking-value"},
+                    {"key": "customer", "value": "Ada"},
+                ],
+                "identity": {"id": "u1", "metadata": {"note": key, "team": "support"}},
+            },
+        }
+    )
+    dropped = [line.split("`")[1] for line in result.ignored if "dropped" in line]
+    assert dropped == ["orq.inputs[0].value", "orq.identity.metadata.note"]
+    assert result.fill.orq["inputs"] == [
+        {"key": "openai_api_key"},
+        {"key": "customer", "value": "Ada"},
+    ]
+    assert result.fill.orq["identity"]["metadata"] == {"team": "support"}
+    assert key not in repr(result) and "plain-looking-value" not in repr(result)
+
+
 @pytest.mark.parametrize(
     ("text", "error"),
     [
