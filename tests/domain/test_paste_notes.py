@@ -76,7 +76,8 @@ def test_an_error_quoting_a_pasted_key_and_a_field_named_like_one_never_repeat_i
         assert "CANARY" not in said
         if result.kind != "python":  # a Python keyword cannot be named like the key
             assert "the field `[redacted]` (not editable here)" in result.ignored
+        # A key-shaped value is dropped before it is checked, so no error can quote it.
         assert any(
-            line.startswith("temperature: Temperature must be a number") and "[redacted]" in line
-            for line in result.errors
-        ), result.errors
+            line.startswith("The field `temperature` was dropped") for line in said.split("\n")
+        )
+        assert not any("Temperature must be a number" in line for line in result.errors)
