@@ -12,6 +12,7 @@ import pytest
 
 from orq_desktop.api.models import ChatRequest, ImageRequest
 from orq_desktop.core.presets_store import check_request
+from orq_desktop.domain import code_export
 from orq_desktop.domain.code_export import (
     CodeExportError,
     endpoint_url,
@@ -193,3 +194,29 @@ def test_every_snippet_pastes_back_into_the_same_form(export: str) -> None:
     assert fill.prompt == body["messages"][1]["content"]
     assert fill.params == {"temperature": 0.7, "stop": ["END", "STOP"], "stream": True}
     assert fill.orq == body["orq"]
+
+
+def test_a_long_conversation_is_written_once_per_text() -> None:
+    """A 4.8 MB conversation (two 2.4 MB messages): each text is escaped once, not again at
+    every nesting level (that took 2.4 s on the UI thread), and the script still parses."""
+    calls: list[int] = []
+    real = code_export.py_string
+
+    def counting(text: str) -> str:
+        calls.append(len(text))
+        return real(text)
+
+    text = "Line with \"quotes\" and 'single', é, \t tabs and \\ slashes\n" * 40_000
+    body = {
+        "model": "openai/gpt-4o",
+        "messages": [{"role": "user", "content": text}, {"role": "assistant", "content": text}],
+    }
+    code_export.py_string = counting  # type: ignore[assignment]
+    try:
+        code = to_python(body, BASE, "/v2/gateway")
+    finally:
+        code_export.py_string = real  # type: ignore[assignment]
+    assert sum(1 for n in calls if n == len(text)) == 2
+    tree = ast.parse(code)
+    texts = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and n.value == text]
+    assert len(texts) == 2
