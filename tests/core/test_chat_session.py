@@ -64,6 +64,8 @@ def wait_idle(qtbot: Any, session: ChatSession, rec: Recorder, n_finished: int =
         lambda: (
             not session.busy
             and len(rec.of("answer_finished")) + len(rec.of("answer_failed")) >= n_finished
+            # busy_changed(False) comes from the task's done callback, one loop turn later
+            and rec.of("busy_changed")[-1:] == [(False,)]
         ),
         timeout=10_000,
     )
