@@ -73,7 +73,13 @@ def col(model: str, **options: Any) -> ColumnConfig:
 
 def wait_done(qtbot, run: CompareRun, events: Events, n: int, timeout: int = 15_000) -> None:
     qtbot.waitUntil(
-        lambda: not run.busy and len(events.of("column_finished")) >= n, timeout=timeout
+        lambda: (
+            not run.busy
+            and len(events.of("column_finished")) >= n
+            # busy_changed(False) comes from the last task's done callback, a loop turn later
+            and events.of("busy_changed")[-1:] == [(False,)]
+        ),
+        timeout=timeout,
     )
 
 
