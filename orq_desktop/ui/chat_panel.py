@@ -58,7 +58,7 @@ class ChatPanel(QWidget):
 
     Signals:
         error_action(msg_id, action_id): an error card's fix the app handles ("reenter_key",
-            "add_fallback", …); "retry" is handled here by answering again.
+            "add_fallback", …); "retry" is handled here. An older card's fix resends nothing.
         status_message(text): a short line for the window's status bar.
     """
 
@@ -84,6 +84,7 @@ class ChatPanel(QWidget):
         self._editing_id: str | None = None
         self._saved_draft = ""  # the draft put aside while editing an earlier message
         self._last_answer_id: str | None = None
+        self._error_source: str | None = None  # the card whose fix the app is carrying out
         # Sessions without ``messages_removed_from`` leave trimming the transcript to the panel.
         self._session_trims = hasattr(session, "messages_removed_from")
         self._trim_on_user: str | None = None
@@ -196,9 +197,24 @@ class ChatPanel(QWidget):
             self._session.stop()
             self.status_message.emit("Stopped: the partial answer is kept.")
 
+    def is_last_answer(self, msg_id: str) -> bool:
+        """Whether ``msg_id`` is the conversation's last answer (the only one to regenerate)."""
+        return msg_id == self._last_answer_id
+
+    def regenerate_answer(self, msg_id: str) -> None:
+        """Answer again in place of ``msg_id``; refused unless it is the last answer."""
+        if not self.is_last_answer(msg_id):
+            self.status_message.emit("Only the last answer can be answered again.")
+            return
+        self.regenerate()
+
     def regenerate(self) -> None:
         """Answer the last message again (also the error card's "Try again")."""
         if self._session.busy or self._last_answer_id is None:
+            return
+        if self._error_source is not None and not self.is_last_answer(self._error_source):
+            # A routing fix from an older error card: the options changed, nothing is resent.
+            self.status_message.emit("Options changed; send again to use them.")
             return
         if reason := self._form_blocker():
             self.composer.notice.set_text(reason)
@@ -233,11 +249,15 @@ class ChatPanel(QWidget):
         """Bring Send, Stop and the shortcuts in line with the session and the form."""
         busy = self._session.busy
         blocker = self.send_blocker()
-        send = self.composer.send_button
+        send, focused = self.composer.send_button, self.window().focusWidget()
         send.setEnabled(blocker is None)
         send.setToolTip(blocker or "Send the message (Ctrl+Enter)")
         self.composer.stop_button.setEnabled(busy)
         self.composer.stop_button.setToolTip("Stop the answer; the text so far is kept (Esc)")
+        if focused in (send, self.composer.stop_button) and not focused.isEnabled():
+            # Pressed from the keyboard and now disabled: Qt moved the focus on (to the
+            # transcript, or out of the panel); the prompt is where the user goes next.
+            self.focus_prompt()
         # The shortcuts live in the window's menu too: hidden (another tab), the panel ignores them.
         shown = self.isVisible()
         self.send_action.setEnabled(shown and blocker is None)
@@ -300,7 +320,7 @@ class ChatPanel(QWidget):
         if self._session_trims:
             s.messages_removed_from.connect(t.remove_from)
         t.edit_requested.connect(self._on_transcript_edit_requested)
-        t.regenerate_requested.connect(self._on_transcript_regenerate_requested)
+        t.regenerate_requested.connect(self.regenerate_answer)
         t.error_action.connect(self._on_transcript_error_action)
         self.params.changed.connect(self.refresh)
         self.prompt_input.textChanged.connect(self.refresh)
@@ -365,14 +385,15 @@ class ChatPanel(QWidget):
         if text_of is not None:
             self.edit_message(msg_id, text_of(msg_id))
 
-    def _on_transcript_regenerate_requested(self, _msg_id: str) -> None:
-        self.regenerate()
-
     def _on_transcript_error_action(self, msg_id: str, action_id: str) -> None:
         if action_id == "retry":
-            self.regenerate()
-        else:
+            self.regenerate_answer(msg_id)
+            return
+        self._error_source = msg_id  # the handler runs now (a direct connection), maybe resends
+        try:
             self.error_action.emit(msg_id, action_id)
+        finally:
+            self._error_source = None
 
     def _on_system_prompt_changed(self) -> None:
         text = self.system_prompt().strip()

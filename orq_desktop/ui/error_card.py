@@ -19,9 +19,15 @@ from orq_desktop.core.chat_types import ErrorInfo
 from orq_desktop.ui.message_view import plain_label
 from orq_desktop.ui.route_timeline import TimelineButton
 
+RESEND_ACTIONS = frozenset({"retry"})  # answer again at once, with nothing else to do
+ROUTING_FIXES = ("retry_on_code", "add_fallback", "raise_timeout")  # change options, then resend
+
 
 class ErrorCard(QFrame):
     """Shows an :class:`ErrorInfo`. Every label is plain text: the message comes from the server.
+
+    Only the conversation's last answer can be answered again: on an older card (``set_last``
+    False) "Try again" is disabled, and a routing fix only changes the options.
 
     Signals:
         action_triggered(str msg_id, str action_id): one of the card's fix buttons was clicked.
@@ -66,6 +72,8 @@ class ErrorCard(QFrame):
         layout.addWidget(self.advice_label)
 
         self.action_buttons: dict[str, QPushButton] = {}
+        self._tips: dict[str, str] = {}
+        self.is_last = True
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 4, 0, 0)
         for action in error.actions:
@@ -78,6 +86,7 @@ class ErrorCard(QFrame):
                 )
             )
             self.action_buttons[action.action_id] = button
+            self._tips[action.action_id] = button.toolTip()
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.copy_trace_button: QToolButton | None = None
@@ -97,6 +106,20 @@ class ErrorCard(QFrame):
             buttons.addWidget(timeline)
             self.copy_trace_button = copy
         layout.addLayout(buttons)
+
+    def set_last(self, last: bool) -> None:
+        """Whether this card is the conversation's last answer (only then may it resend)."""
+        self.is_last = last
+        for action_id, button in self.action_buttons.items():
+            name = action_id.partition(":")[0]
+            if name in RESEND_ACTIONS:
+                button.setEnabled(last)
+                tip = "Only the last answer can be answered again"
+            elif name in ROUTING_FIXES:
+                tip = "Changes the routing options only; send again to use them"
+            else:
+                continue
+            button.setToolTip(self._tips[action_id] if last else tip)
 
     def _wrapped(self, text: str, object_name: str) -> QLabel:
         label = plain_label(text, object_name, self)

@@ -159,6 +159,7 @@ class AssistantMessage(MessageCard):
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.who_label.setObjectName("modelLabel")
         self.state = MessageState.STREAMING
+        self._is_last = True  # only the conversation's last answer may be regenerated
         self.stream = MarkdownStream(self.view.document(), self)
         self.copy_button = _tool_button("Copy", "copyButton", "Copy the answer's text", self)
         self.regenerate_button = _tool_button(
@@ -205,5 +206,19 @@ class AssistantMessage(MessageCard):
         if info is not None:
             self.footer.set_info(info)
             self.footer.show()
-        self.regenerate_button.setEnabled(True)
+        self._sync_regenerate()
         self.rendered.emit()
+
+    def set_last(self, last: bool) -> None:
+        """Whether this is the conversation's last answer: only that one offers Regenerate."""
+        self._is_last = last
+        self._sync_regenerate()
+
+    def _sync_regenerate(self) -> None:
+        button = self.regenerate_button
+        button.setEnabled(self._is_last and self.state is not MessageState.STREAMING)
+        button.setToolTip(
+            "Ask again for a new answer"
+            if self._is_last
+            else "Only the last answer can be regenerated (edit a message to go back further)"
+        )

@@ -20,6 +20,10 @@ from orq_desktop.ui.message_widgets import AssistantMessage, MessageCard, UserMe
 class TranscriptView(QScrollArea):
     """Shows a conversation and follows the bottom while the user is there.
 
+    Only the last answer (assistant message or error card) offers Regenerate and "Try again":
+    older ones are disabled when a new answer begins, and the new last one is enabled again when
+    ``remove_from`` drops the answers after it.
+
     Unknown message ids are ignored by ``append_delta`` and ``finish_assistant_message``: a late
     delta for a message that ``remove_from`` or ``clear`` dropped is stale, not an error.
 
@@ -56,6 +60,7 @@ class TranscriptView(QScrollArea):
         self.setWidget(self._column)
         self._order: list[str] = []
         self._widgets: dict[str, list[QWidget]] = {}
+        self._last_answer: str | None = None
         self._follow = True
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._on_scroll_range_changed)
@@ -101,6 +106,7 @@ class TranscriptView(QScrollArea):
         widgets = self._widgets.get(msg_id)
         if not widgets:
             self._add(msg_id, card)
+            card.set_last(msg_id == self._last_answer)
             return
         index = self._layout.indexOf(widgets[-1]) + 1
         empty = self._assistant(msg_id)
@@ -110,6 +116,8 @@ class TranscriptView(QScrollArea):
             self._drop(empty)
         widgets.append(card)
         self._layout.insertWidget(index, card)
+        self._sync_last_answer()
+        card.set_last(msg_id == self._last_answer)
 
     def remove_from(self, msg_id: str) -> None:
         """Drop this message and everything after it (edit-and-resend, regenerate)."""
@@ -120,6 +128,7 @@ class TranscriptView(QScrollArea):
             for widget in self._widgets.pop(dropped):
                 self._drop(widget)
         del self._order[index:]
+        self._sync_last_answer()
 
     def clear(self) -> None:
         if self._order:
@@ -155,6 +164,10 @@ class TranscriptView(QScrollArea):
                 return widget
         return None
 
+    def last_answer_id(self) -> str | None:
+        """The last answer's id: the only one whose Regenerate and "Try again" are enabled."""
+        return self._last_answer
+
     def is_following(self) -> bool:
         return self._follow
 
@@ -177,6 +190,24 @@ class TranscriptView(QScrollArea):
         self._order.append(msg_id)
         self._widgets[msg_id] = [widget]
         self._layout.insertWidget(self._layout.count() - 1, widget)
+        self._sync_last_answer()
+
+    def _sync_last_answer(self) -> None:
+        """Disable the answer actions of the previous last answer, enable the new last one's."""
+        last = next((m for m in reversed(self._order) if self._answer_widgets(m)), None)
+        if last == self._last_answer:
+            return
+        if self._last_answer is not None:
+            for widget in self._answer_widgets(self._last_answer):
+                widget.set_last(False)
+        for widget in self._answer_widgets(last) if last is not None else ():
+            widget.set_last(True)
+        self._last_answer = last
+
+    def _answer_widgets(self, msg_id: str) -> list[AssistantMessage | ErrorCard]:
+        return [
+            w for w in self._widgets.get(msg_id, ()) if isinstance(w, AssistantMessage | ErrorCard)
+        ]
 
     def _drop(self, widget: QWidget) -> None:
         if isinstance(widget, AssistantMessage):
