@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, Signal
 
 from orq_desktop.core import history_hooks as hooks
 from orq_desktop.core.answers import answer_info
+from orq_desktop.core.chat_request import build_request
 from orq_desktop.core.chat_types import AnswerInfo, ErrorInfo, MessageState, Role
 from orq_desktop.core.tasks import report_unexpected
 
@@ -96,6 +97,7 @@ class ChatSession(QObject):
         self._recorder = recorder
         self._turns: list[Turn] = []
         self._thread_id: str | None = None
+        self._conversation = 0  # New chat and load start another; an answer keeps its own
         self._task: asyncio.Task[str | None] | None = None
 
     def set_recorder(self, recorder: hooks.ChatRecorder | None) -> None:
@@ -172,6 +174,8 @@ class ChatSession(QObject):
             self._task.cancel()
 
     def new_chat(self) -> None:
+        """Start an empty conversation; an answer still arriving stops and is saved in its own."""
+        self._conversation += 1
         self.stop()
         self._turns.clear()
         self.conversation_cleared.emit()
@@ -188,6 +192,7 @@ class ChatSession(QObject):
         if self.busy:
             self.send_refused.emit("An answer is still arriving: stop it first.")
             return False
+        self._conversation += 1
         self._turns = [t for t in turns if t.role is not Role.SYSTEM]
         self.conversation_cleared.emit()
         for turn in self._turns:
@@ -215,26 +220,11 @@ class ChatSession(QObject):
     def _build_request(
         self, turns: list[Turn], system_prompt: str, options: dict[str, Any]
     ) -> ChatRequest | None:
-        from pydantic import ValidationError
-
-        from orq_desktop.api.models import ChatRequest, friendly_errors
-
-        messages: list[dict[str, Any]] = []
-        if system_prompt.strip():
-            messages.append({"role": "system", "content": system_prompt})
-        messages.extend(
-            {"role": t.role.value, "content": t.text}
-            for t in turns
-            if t.state is not MessageState.ERROR and (t.role is Role.USER or t.text)
-        )
-        body = {**options, "messages": messages}
-        if body.get("stream") and "stream_options" not in body:
-            body["stream_options"] = {"include_usage": True}  # tokens in / out for the footer
-        try:
-            return ChatRequest.model_validate(body)
-        except ValidationError as exc:
-            self.send_refused.emit("\n".join(friendly_errors(exc)))
+        request = build_request(turns, system_prompt, options)
+        if isinstance(request, str):
+            self.send_refused.emit(request)
             return None
+        return request
 
     def _set_thread(self, thread_id: str | None) -> None:
         if thread_id != self._thread_id:
@@ -242,15 +232,14 @@ class ChatSession(QObject):
             self.thread_changed.emit(thread_id or "")
 
     def _replay(self, turn: Turn) -> None:
-        info = turn.info
         if turn.role is Role.USER:
             self.user_message_added.emit(turn.msg_id, turn.text)
-        elif turn.state is MessageState.ERROR and turn.error is not None and not turn.text:
-            self.answer_started.emit(turn.msg_id, _model_of(info))
+            return
+        self.answer_started.emit(turn.msg_id, _model_of(turn.info))
+        if turn.state is MessageState.ERROR and turn.error is not None and not turn.text:
             self.answer_failed.emit(turn.msg_id, turn.error)
         else:
-            self.answer_started.emit(turn.msg_id, _model_of(info))
-            self.answer_finished.emit(turn.msg_id, turn.text, turn.state.value, info)
+            self.answer_finished.emit(turn.msg_id, turn.text, turn.state.value, turn.info)
 
     def _begin(
         self,
@@ -269,6 +258,7 @@ class ChatSession(QObject):
             model=request.model,
             system_prompt=system_prompt,
             options=dict(options),
+            conversation=self._conversation,
         )
         if self._recorder is None:
             self._accept(plan)
@@ -284,8 +274,16 @@ class ChatSession(QObject):
         if not task.cancelled() and task.exception() is None and (reason := task.result()):
             self.send_refused.emit(reason)
 
-    def _accept(self, plan: hooks.SendPlan) -> None:
-        """The turn is on: trim what it replaces, show the user turn and open the answer."""
+    def _current(self, plan: hooks.SendPlan) -> bool:
+        """True while the conversation that sent ``plan`` is still the one shown."""
+        return plan.conversation == self._conversation
+
+    def _accept(self, plan: hooks.SendPlan, saved_in: str | None = None) -> None:
+        """The turn is on (in the thread ``saved_in``, when saved): trim what it replaces, show
+        the user turn and open the answer; nothing if the user has left that conversation."""
+        if not self._current(plan):
+            return
+        self._set_thread(saved_in or self._thread_id)
         if len(plan.kept) < len(self._turns):
             self._truncate(len(plan.kept))
         if plan.user is not None:
@@ -300,12 +298,12 @@ class ChatSession(QObject):
             thread_id = await asyncio.shield(saving)
         except asyncio.CancelledError:
             # Stopped while the turn was being written: the write ends (SQLite cannot stop half
-            # way), then what it opened is shown and closed as stopped.
+            # way), then what it opened is closed as stopped (and shown, unless the user has
+            # left that conversation meanwhile: New chat must stay empty).
             with contextlib.suppress(Exception):
-                self._set_thread(await saving or self._thread_id)
-                self._accept(plan)
+                self._accept(plan, await saving)
                 info = AnswerInfo(primary_model=plan.model)
-                self._finish(plan.answer_id, [], MessageState.STOPPED, info)
+                self._finish(plan, [], MessageState.STOPPED, info)
                 await hooks.record_end(plan, recorder, None, "", MessageState.STOPPED, info)
             raise
         except hooks.SendBlockedError as exc:
@@ -313,8 +311,7 @@ class ChatSession(QObject):
         except Exception as exc:
             log.exception("saving the turn failed unexpectedly")
             return f"The history could not save this message ({exc})."
-        self._set_thread(thread_id or self._thread_id)
-        self._accept(plan)
+        self._accept(plan, thread_id)
         return None
 
     async def _answer(
@@ -361,7 +358,7 @@ class ChatSession(QObject):
             info = answer_info(request.model, result)
         except asyncio.CancelledError:
             info = replace(info, ttft_s=first_token, total_s=time.monotonic() - started)
-            text = self._finish(msg_id, parts, MessageState.STOPPED, info)
+            text = self._finish(plan, parts, MessageState.STOPPED, info)
             await hooks.record_end(plan, recorder, saver, text, MessageState.STOPPED, info)
             raise
         except Exception as exc:  # every failure is shown where the user is looking
@@ -370,23 +367,27 @@ class ChatSession(QObject):
             card: ErrorInfo = error_card(exc)
             total = time.monotonic() - started
             info = replace(info, ttft_s=first_token, total_s=total, trace_id=card.trace_id)
+            state = MessageState.INTERRUPTED if parts else MessageState.ERROR
             if parts:
-                state = MessageState.INTERRUPTED
-                self._finish(msg_id, parts, state, info)
-            else:
-                state = MessageState.ERROR
+                self._finish(plan, parts, state, info)
+            elif self._current(plan):
                 self._turns.append(Turn(msg_id, Role.ASSISTANT, "", state, info, card))
-            self.answer_failed.emit(msg_id, card)
+            if self._current(plan):
+                self.answer_failed.emit(msg_id, card)
             await hooks.record_end(plan, recorder, saver, "".join(parts), state, info, card)
             return None
-        text = self._finish(msg_id, parts, MessageState.COMPLETE, info)
+        text = self._finish(plan, parts, MessageState.COMPLETE, info)
         await hooks.record_end(plan, recorder, saver, text, MessageState.COMPLETE, info)
         return None
 
-    def _finish(self, msg_id: str, parts: list[str], state: MessageState, info: AnswerInfo) -> str:
+    def _finish(
+        self, plan: hooks.SendPlan, parts: list[str], state: MessageState, info: AnswerInfo
+    ) -> str:
+        """The answer's text; added to the conversation only if it is still the one shown."""
         text = "".join(parts)
-        self._turns.append(Turn(msg_id, Role.ASSISTANT, text, state, info))
-        self.answer_finished.emit(msg_id, text, state.value, info)
+        if self._current(plan):
+            self._turns.append(Turn(plan.answer_id, Role.ASSISTANT, text, state, info))
+            self.answer_finished.emit(plan.answer_id, text, state.value, info)
         return text
 
 

@@ -56,6 +56,9 @@ class SendPlan:
         model: the requested model.
         system_prompt: the system prompt sent with the request ("" for none).
         options: the request's options without its messages (model, parameters, ``orq``).
+        conversation: which of the chat session's conversations sent it (New chat and opening
+            a thread start another); the answer is saved all the same, but shown and kept in
+            the session's turns only while that conversation is still the current one.
     """
 
     thread_id: str | None
@@ -66,6 +69,7 @@ class SendPlan:
     model: str
     system_prompt: str
     options: dict[str, Any] = field(default_factory=dict)
+    conversation: int = 0
 
 
 class ChatRecorder(Protocol):
