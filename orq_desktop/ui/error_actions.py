@@ -68,8 +68,8 @@ class ErrorActionHandler(QObject):
             self._status(f"The router now retries on {arg}. {again}")
             self._resend_if(current)
         elif name == "add_fallback":
-            current = {f.get("model", "") for f in self._routing.orq().get("fallbacks", [])}
-            model = self.ask_model(self._parent, current | {self._primary()})
+            taken = {f.get("model", "") for f in self._routing.orq().get("fallbacks", [])}
+            model = self.ask_model(self._parent, taken | {self._primary()})
             if model and self._routing.add_fallback(model):
                 self._status(f"{model} added as a fallback. {again}")
                 self._resend_if(current)
