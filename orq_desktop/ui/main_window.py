@@ -36,6 +36,11 @@ def _bytes(value: object) -> QByteArray:
     return value if isinstance(value, QByteArray) else QByteArray()
 
 
+def plain_title(title: str) -> str:
+    """``title`` without its mnemonic marker ("Co&mpare" -> "Compare"; "&&" stays a literal &)."""
+    return "&&".join(part.replace("&", "") for part in title.split("&&"))
+
+
 def _is_chat(panel: QWidget) -> bool:
     """A real chat panel, not the placeholder shown until it is built."""
     return hasattr(panel, "send_action")
@@ -101,11 +106,11 @@ class MainWindow(QMainWindow):
 
         self._tab_actions: list[QAction] = []
         self._build_menus()
-        self.add_panel(self.chat_panel, "&Chat")
+        self.add_panel(self.chat_panel, "Chat")
         self.images_panel: QWidget = images_panel or PlaceholderPanel(
             "Images", "Generate images with DALL·E and GPT Image."
         )
-        self.add_panel(self.images_panel, "&Images")
+        self.add_panel(self.images_panel, "Images")
         self._connect_signals()
         self._restore_layout()
         status.showMessage("Ready", STATUS_MS)
@@ -113,9 +118,14 @@ class MainWindow(QMainWindow):
     # -- public -------------------------------------------------------------------------------
 
     def add_panel(self, panel: QWidget, title: str) -> int:
-        """Add a tab (Compare comes later); Ctrl+<n> switches to it. Returns its index."""
+        """Add a tab (Compare comes later); Ctrl+<n> switches to it. Returns its index.
+
+        Tab titles carry no Alt mnemonic (a "&" in ``title`` is dropped): Ctrl+<n> switches tabs,
+        and the menus and the panels' labels already use the Alt letters.
+        """
+        title = plain_title(title)
         index = self.tabs.addTab(panel, title)
-        action = QAction(f"Show {title.replace('&', '')}", self)
+        action = QAction(f"Show {title}", self)
         action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
         action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
         self._view_menu.insertAction(self._tabs_anchor, action)
@@ -131,7 +141,7 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentIndex()
         old, self.chat_panel = self.chat_panel, panel
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, panel, "&Chat")
+        self.tabs.insertTab(index, panel, "Chat")
         self.tabs.setCurrentIndex(current)
         old.deleteLater()
         self._add_chat_actions(panel)
@@ -144,7 +154,7 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentIndex()
         old, self.images_panel = self.images_panel, panel
         self.tabs.removeTab(index)
-        self.tabs.insertTab(index, panel, "&Images")
+        self.tabs.insertTab(index, panel, "Images")
         self.tabs.setCurrentIndex(current)
         old.deleteLater()
         restore = getattr(panel, "restore_state", None)
