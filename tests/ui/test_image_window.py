@@ -44,7 +44,7 @@ def window(qtbot, aloop, tmp_path, sim_server) -> Any:
 def test_the_panel_is_the_images_tab_and_lists_when_first_shown(qtbot, window) -> None:
     win, panel, library, _settings = window
     index = win.tabs.indexOf(panel)
-    assert win.tabs.tabText(index) == "&Images"
+    assert win.tabs.tabText(index) == "Images"  # no Alt mnemonic on tabs
     assert not panel.isVisible()
     with qtbot.waitSignal(library.listed, timeout=5000):
         win.tabs.setCurrentIndex(index)
