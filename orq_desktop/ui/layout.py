@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFontDatabase, QFontMetrics, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QFontDatabase,
+    QFontMetrics,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+)
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFormLayout,
@@ -10,6 +18,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QPlainTextEdit,
     QSizePolicy,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -103,3 +112,23 @@ def code_box(
     edit.setMinimumHeight(line_height(edit, lines[0]))
     edit.setMaximumHeight(line_height(edit, lines[1]))
     return edit
+
+
+def mark_error_line(edit: QPlainTextEdit, line: int | None, tooltip: str = "") -> None:
+    """Underline line ``line`` (1-based) of ``edit`` with a red wave; None clears the mark."""
+    selections: list[QTextEdit.ExtraSelection] = []
+    block = edit.document().findBlockByNumber(line - 1) if line else None
+    if block is not None and block.isValid():
+        cursor = QTextCursor(block)
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(error_colour(edit.palette()))
+        fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        if tooltip:
+            fmt.setToolTip(tooltip)
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = cursor  # type: ignore[attr-defined]
+        selection.format = fmt  # type: ignore[attr-defined]
+        selections.append(selection)
+    edit.setExtraSelections(selections)

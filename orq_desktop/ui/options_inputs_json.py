@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QTimer, Signal
-from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-from orq_desktop.ui.layout import code_box, error_colour, spacing, vbox
+from orq_desktop.ui.layout import code_box, mark_error_line, spacing, vbox
 from orq_desktop.ui.widgets_inline import InlineMessage
 
 MAX_JSON_CHARS = 256 * 1024  # a paste, as pasted
@@ -159,24 +158,7 @@ class InputsJsonEditor(QWidget):
         self.edited.emit()
 
     def _mark_line(self) -> None:
-        selections: list[QTextEdit.ExtraSelection] = []
-        problem = self.problem
-        if problem is not None and problem.line:
-            block = self.text_edit.document().findBlockByNumber(problem.line - 1)
-            if block.isValid():
-                cursor = QTextCursor(block)
-                cursor.movePosition(
-                    QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
-                )
-                fmt = QTextCharFormat()
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(error_colour(self.palette()))
-                fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = cursor  # type: ignore[attr-defined]
-                selection.format = fmt  # type: ignore[attr-defined]
-                selections.append(selection)
-        self.text_edit.setExtraSelections(selections)
+        mark_error_line(self.text_edit, self.problem.line if self.problem else None)
 
 
 __all__ = [

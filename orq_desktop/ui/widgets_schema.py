@@ -7,10 +7,9 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPlainTextEdit, QWidget
 
-from orq_desktop.ui.layout import code_box, error_colour, hbox, spacing, vbox
+from orq_desktop.ui.layout import code_box, hbox, mark_error_line, spacing, vbox
 from orq_desktop.ui.widgets_inline import InlineMessage
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -156,22 +155,5 @@ class SchemaEditor(QWidget):
         self._message.set_text(self._text_error[0] if self._text_error else name)
 
     def _mark_error_line(self) -> None:
-        selections: list[QTextEdit.ExtraSelection] = []
-        if self._text_error is not None:
-            line = self._text_error[1]
-            block = self._text.document().findBlockByNumber(line - 1)
-            if block.isValid():
-                cursor = QTextCursor(block)
-                cursor.movePosition(
-                    QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
-                )
-                fmt = QTextCharFormat()
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(error_colour(self.palette()))
-                fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
-                fmt.setToolTip(self._text_error[0])
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = cursor  # type: ignore[attr-defined]
-                selection.format = fmt  # type: ignore[attr-defined]
-                selections.append(selection)
-        self._text.setExtraSelections(selections)
+        error = self._text_error
+        mark_error_line(self._text, error[1] if error else None, error[0] if error else "")
