@@ -79,6 +79,7 @@ class AppParts:
             ask_key=self.ask_key,
             open_settings=self.open_settings,
             status=window.show_status,
+            is_current=panel.is_last_answer,  # a fix on an older card changes options only
         )
         self.settings: SettingsController | None = None  # built once pydantic is imported
         self.history: HistorySession | None = None
