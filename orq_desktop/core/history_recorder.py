@@ -72,11 +72,13 @@ class TurnRecorder:
         self._orphan_user: tuple[str, str, int] | None = None  # (thread, text, row)
         self._moved: tuple[str | None, str] | None = None  # (the chat's thread, the one now)
         self.next_thread_id = new_thread_id()
+        self._conversation = 0  # bumped by forget() and adopt(): a write begun before is stale
 
     # -- the conversation ------------------------------------------------------------------
 
     def forget(self) -> str:
         """A new conversation: nothing saved yet; returns the id its thread will get."""
+        self._conversation += 1
         self.rows = {}
         self._system = None
         self._saved_options = None
@@ -86,6 +88,7 @@ class TurnRecorder:
 
     def adopt(self, loaded: LoadedThread) -> None:
         """Continue ``loaded``: its turns' rows, system prompt and options are what is saved."""
+        self._conversation += 1
         self.rows = dict(loaded.rows)
         self._system = loaded.system_prompt or None
         self._saved_options = copy.deepcopy(loaded.options)
@@ -101,18 +104,25 @@ class TurnRecorder:
             return None
         await self._retry_failed()
         job = self._begin_job(plan)
+        conversation = self._conversation
         progress = BeginProgress()
         h.set_save_state("saving", "Saving…")
         try:
             await h.worker.run(begin_turn, h.live_store(), job, progress)
         except HistoryError as exc:
-            self._after_failed_begin(plan, job, progress)
+            if conversation == self._conversation:
+                self._after_failed_begin(plan, job, progress)
+            elif progress.thread_id is not None and progress.answer_row is not None:
+                h.spawn(self._close_orphan(progress.thread_id, progress.answer_row))
             h.set_save_state("failed", f"Not saved: {exc}")
             raise SendBlockedError(
                 f"Not sent, because the history could not save it: {exc}"
             ) from exc
         assert progress.thread_id is not None and progress.answer_row is not None
-        self._after_begin(plan, job, progress)
+        if conversation == self._conversation:
+            self._after_begin(plan, job, progress)
+        else:  # New chat (or another thread) came meanwhile: only the old answer is closed
+            self._open[plan.answer_id] = _OpenAnswer(progress.thread_id, progress.answer_row)
         return progress.thread_id
 
     async def flush(self, msg_id: str, text: str) -> None:
