@@ -70,6 +70,9 @@ class ChatEnv:
         if options:
             self.panel.params.set_options({"model": model, **options})
         self.panel.prompt_input.setPlainText(prompt)
+        # An answer's end is signalled before its task is done; the panel takes a new Send only
+        # once busy_changed(False) came (a click on the disabled button would do nothing).
+        self.qtbot.waitUntil(lambda: self.of("busy_changed")[-1:] != [(True,)], timeout=5000)
         self.panel.composer.send_button.click()
 
     def ask(self, prompt: str, model: str = "openai/gpt-4o", timeout: int = 15_000) -> str:

@@ -143,6 +143,7 @@ def test_a_damaged_row_shows_as_unreadable_and_the_rest_of_the_thread_opens(
         # The conversation continues; the damaged turns are not part of what is sent.
         router.script(Reply.sse(["fourth", " answer"]))
         app.panel.prompt_input.setPlainText("fourth question")
+        qtbot.waitUntil(app.panel.composer.send_button.isEnabled, timeout=5000)
         app.panel.composer.send_button.click()
         qtbot.waitUntil(lambda: bool(router.seen) and not app.session.busy, timeout=15_000)
         sent = json.loads(router.seen[0].body)["messages"]

@@ -87,4 +87,7 @@ def test_a_full_disk_during_the_save_keeps_the_answer_and_saves_it_once_space_is
 def send(app: Any, prompt: str) -> None:
     app.panel.params.model_picker.set_model_id("openai/gpt-4o")
     app.panel.prompt_input.setPlainText(prompt)
+    # The last answer's save can be marked before its task has ended: Send is enabled again
+    # only then (a click on the disabled button would do nothing).
+    app.qtbot.waitUntil(app.panel.composer.send_button.isEnabled, timeout=5000)
     app.panel.composer.send_button.click()
