@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from orq_desktop.core.chat_types import ErrorInfo
 from orq_desktop.core.image_types import GalleryItem, ReadyImage
 from orq_desktop.ui.image_thumbs import FullImageLoader
+from orq_desktop.ui.widgets_dialogs import ask_plainly
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".gif"})
 
@@ -73,19 +74,12 @@ def _ask_save_path(parent: QWidget, suggested: str, filter_text: str, suffix: st
 def _ask_replace(parent: QWidget, names: list[str]) -> bool:
     listed = "\n".join(names)
     text = f"{'These files already exist' if len(names) > 1 else 'This file already exists'}:"
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
+    return ask_plainly(
+        parent,
         "Replace?",
         f"{text}\n\n{listed}\n\nReplace {'them' if len(names) > 1 else 'it'}?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-        parent,
+        QMessageBox.StandardButton.Yes,
     )
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    try:
-        return box.exec() == QMessageBox.StandardButton.Yes
-    finally:
-        box.deleteLater()
 
 
 def _ask_folder(parent: QWidget, current: str) -> str:

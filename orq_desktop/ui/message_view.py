@@ -31,6 +31,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QLabel, QMessageBox, QSizePolicy, QTextBrowser, QWidget
 
+from orq_desktop.ui.widgets_dialogs import ask_plainly
+
 
 class LinkGuard:
     """Decides what a click on a link in model output may do.
@@ -50,17 +52,12 @@ class LinkGuard:
         shown = url.toDisplayString()
         if len(shown) > 300:
             shown = shown[:300] + "…"
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask_plainly(
+            parent,
             "Open link?",
             f"This link comes from the model's answer:\n\n{shown}\n\nOpen it in your browser?",
-            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-            parent,
+            QMessageBox.StandardButton.Open,
         )
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is box.button(QMessageBox.StandardButton.Open)
 
     @classmethod
     def open(cls, url: QUrl) -> bool:

@@ -77,3 +77,19 @@ def about_box(parent: QWidget) -> QMessageBox:
     )
     box.setStandardButtons(QMessageBox.StandardButton.Close)
     return box
+
+
+def ask_plainly(
+    parent: QWidget | None, title: str, text: str, confirm: QMessageBox.StandardButton
+) -> bool:
+    """A modal question in plain text (never markup) with ``confirm`` and Cancel, Cancel being
+    the default; True when ``confirm`` was chosen."""
+    cancel = QMessageBox.StandardButton.Cancel
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, confirm | cancel, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(cancel)
+    try:
+        box.exec()
+        return box.clickedButton() is box.button(confirm)
+    finally:
+        box.deleteLater()
