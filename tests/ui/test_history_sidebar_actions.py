@@ -208,7 +208,8 @@ def test_the_saved_mark_follows_the_history(qtbot, sim_server, make_ui, tmp_path
     qtbot.waitUntil(lambda: indicator.kind == "failed" and not ui.chat.busy, timeout=10_000)
     assert indicator.text().startswith("⚠ Not saved: The disk is full")
     assert ui.panel.prompt_input.toPlainText() == "x " * 40_000  # the draft stays
-    assert "disk is full" in ui.panel.composer.notice.text()
+    # The refusal reaches the composer from the task's done callback, a loop turn later.
+    qtbot.waitUntil(lambda: "disk is full" in ui.panel.composer.notice.text(), timeout=5000)
 
 
 def test_a_read_only_history_says_so_in_the_sidebar(qtbot, sim_server, make_ui, tmp_path) -> None:
