@@ -254,3 +254,16 @@ async def delete_secret(user: str, *, wait_s: float = DEFAULT_TIMEOUT_S) -> None
         return
     except Exception as exc:
         raise CredentialStoreError(_plain_reason(exc)) from None
+
+
+async def keep_secret(user: str, value: str, *, wait_s: float = DEFAULT_TIMEOUT_S) -> str | None:
+    """Store ``value`` for ``user``, or forget it when ``value`` is ""; the reason it could not
+    be stored (None when it was, and when forgetting failed: nothing was stored to forget)."""
+    try:
+        if value:
+            await store_secret(user, value, wait_s=wait_s)
+        else:
+            await delete_secret(user, wait_s=wait_s)
+    except CredentialStoreError as exc:
+        return str(exc) if value else None
+    return None

@@ -189,19 +189,24 @@ class SettingsController(QObject):
         """The environment variables that override the stored connection settings at start."""
         return {name: os.environ[name] for name in ENV_OVERRIDES if os.environ.get(name)}
 
-    def connection_config(self, base: ConnectionConfig) -> ConnectionConfig:
-        """``base`` with the settings' base URL, prefix, proxy and confirmed origins."""
-        s = self._settings
+    def connection_config(
+        self, base: ConnectionConfig, env: dict[str, str] | None = None
+    ) -> ConnectionConfig:
+        """``base`` with the settings' base URL, prefix, proxy and trusted origins. ``env`` (this
+        session's ORQ_BASE_URL / ORQ_PATH_PREFIX) wins over the file; its address counts as
+        chosen by the user."""
+        s, env = self._settings, env or {}
+        chosen = env.get("ORQ_BASE_URL", "")
         return replace(
             base,
-            base_url=s.base_url,
-            path_prefix=s.path_prefix,
+            base_url=(chosen or s.base_url).strip().rstrip("/"),
+            path_prefix=env.get("ORQ_PATH_PREFIX", s.path_prefix),
             proxy_mode=s.proxy_mode,
             proxy_url=s.proxy_url,
             proxy_username=s.proxy_username,
             proxy_password=self._proxy_password,
             demo=False,
-            trusted_origins=self._origins.trusted(s),
+            trusted_origins=self._origins.trusted(s, settings_mod.origin_of(chosen)),
         )
 
     # -- start ----------------------------------------------------------------------------------
@@ -218,15 +223,7 @@ class SettingsController(QObject):
             else:
                 self._proxy_password = found
         if not self.demo:
-            config = self.connection_config(self._connection.config)
-            env = self.env_overrides()
-            chosen = env.get("ORQ_BASE_URL")  # for this session: chosen by the user
-            config = replace(
-                config,
-                base_url=(chosen or config.base_url).strip().rstrip("/"),
-                path_prefix=env.get("ORQ_PATH_PREFIX", config.path_prefix),
-                trusted_origins=self._origins.trusted(stored, settings_mod.origin_of(chosen or "")),
-            )
+            config = self.connection_config(self._connection.config, self.env_overrides())
             self._connection.update(config)
         self.settings_changed.emit(stored)
         return stored
@@ -299,9 +296,10 @@ class SettingsController(QObject):
         if key is not None and remember and not await self._keys.set_key_and_wait(key, True):
             problems.append(self._keyring_problem or "The key is kept for this session only.")
         if password is not None:
-            problem = await self._keep_proxy_password(password)
-            if problem:
-                problems.append(problem)
+            reason = await credentials.keep_secret(credentials.PROXY_PASSWORD_USER, password)
+            if reason:
+                problems.append(f"{reason} The proxy password is kept for this session only.")
+                self._note_keyring_problem(problems[-1])
         try:
             paths.ensure_private_dir(self.settings_path.parent)
             await asyncio.to_thread(settings_mod.save, new, self.settings_path)
@@ -312,20 +310,6 @@ class SettingsController(QObject):
                 "they apply until Orq Desktop closes."
             )
         self.saved.emit(SaveResult(tuple(problems)))
-
-    async def _keep_proxy_password(self, password: str) -> str | None:
-        try:
-            if password:
-                await credentials.store_secret(credentials.PROXY_PASSWORD_USER, password)
-            else:
-                await credentials.delete_secret(credentials.PROXY_PASSWORD_USER)
-        except credentials.CredentialStoreError as exc:
-            if not password:
-                return None  # nothing stored that could be forgotten
-            text = f"{exc} The proxy password is kept for this session only."
-            self._note_keyring_problem(text)
-            return text
-        return None
 
     # -- the key ----------------------------------------------------------------------------------
 
