@@ -253,7 +253,6 @@ class ChatPanel(QWidget):
         send.setEnabled(blocker is None)
         send.setToolTip(blocker or "Send the message (Ctrl+Enter)")
         self.composer.stop_button.setEnabled(busy)
-        self.composer.stop_button.setToolTip("Stop the answer; the text so far is kept (Esc)")
         if focused in (send, self.composer.stop_button) and not focused.isEnabled():
             # Pressed from the keyboard and now disabled: Qt moved the focus on (to the
             # transcript, or out of the panel); the prompt is where the user goes next.

@@ -54,6 +54,7 @@ class Composer(QWidget):
         self._busy.setVisible(False)
         self.stop_button = QPushButton("Stop", self)
         self.stop_button.setObjectName("stopButton")
+        self.stop_button.setToolTip("Stop the answer; the text so far is kept (Esc)")
         self.send_button = QPushButton("Send", self)
         self.send_button.setObjectName("sendButton")
         self.send_button.setDefault(False)  # Enter belongs to the prompt box (a new line)
