@@ -10,7 +10,6 @@ queries use their indexes (``EXPLAIN QUERY PLAN`` of every SELECT they run).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from persist_big_history import MESSAGES, THREADS, build
 from persist_window import open_window
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 from rel_checks import db_rows
+from sql_plans import no_table_scans, plans
 
 from orq_desktop.core.history_queries import PAGE
 from orq_desktop.store.history import HistoryStore
@@ -72,50 +72,24 @@ def test_ten_thousand_threads_list_fast_in_a_model_view_list(
         app.close()
 
 
-def traced_plans(store: HistoryStore, call: Callable[[], object]) -> dict[str, list[str]]:
-    """The query plan of every SELECT that ``call`` runs (as tests/store/test_history_plans)."""
-    conn = store._live()
-    seen: list[str] = []
-    conn.set_trace_callback(seen.append)
-    try:
-        call()
-    finally:
-        conn.set_trace_callback(None)
-    plans = {
-        sql: [r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
-        for sql in seen
-        if sql.lstrip().upper().startswith("SELECT")
-    }
-    assert plans, "no SELECT was traced"
-    return plans
-
-
-def no_table_scans(steps: list[str]) -> bool:
-    return all(
-        "USING INDEX" in s or "COVERING INDEX" in s or "VIRTUAL TABLE" in s
-        for s in steps
-        if s.startswith("SCAN")
-    )
-
-
 @pytest.mark.scenario("U3")
 def test_the_list_and_search_queries_use_indexes_on_the_big_file(big_db: Path) -> None:
     store = HistoryStore.open(big_db).store
     try:
-        for steps in traced_plans(store, lambda: store.list_threads(limit=PAGE)).values():
+        for steps in plans(store, lambda: store.list_threads(limit=PAGE)).values():
             assert any("USING INDEX threads_recent" in s for s in steps), steps
             assert not any("TEMP B-TREE" in s for s in steps), steps
         for kwargs in ({"tag": "tag-3"}, {"model": "openai/gpt-4o"}):
-            for steps in traced_plans(store, lambda kw=kwargs: store.list_threads(**kw)).values():
+            for steps in plans(store, lambda kw=kwargs: store.list_threads(**kw)).values():
                 assert no_table_scans(steps), (kwargs, steps)
-        traced = traced_plans(store, lambda: store.search("invoice"))
+        traced = plans(store, lambda: store.search("invoice"))
         fts = [steps for sql, steps in traced.items() if "MATCH" in sql]
         assert fts, traced
         for steps in fts:
             assert any("VIRTUAL TABLE INDEX" in s for s in steps), steps
             assert no_table_scans(steps), steps
         tid = store.list_threads(limit=1)[0].id
-        for steps in traced_plans(store, lambda: store.load_thread(tid)).values():
+        for steps in plans(store, lambda: store.load_thread(tid)).values():
             assert no_table_scans(steps), steps
     finally:
         store.close()

@@ -7,10 +7,11 @@ plans on every test run, so a schema or query edit cannot quietly turn a look-up
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sql_plans import no_table_scans, plans
 
 from orq_desktop.store.history import HistoryStore
 
@@ -26,33 +27,6 @@ def store(tmp_path: Path) -> Iterator[HistoryStore]:
     s._live().execute("ANALYZE")
     yield s
     s.close()
-
-
-def plans(store: HistoryStore, call: Callable[[], object]) -> dict[str, list[str]]:
-    """The query plan of every SELECT that ``call`` runs, keyed by the statement."""
-    conn = store._live()
-    seen: list[str] = []
-    conn.set_trace_callback(seen.append)
-    try:
-        call()
-    finally:
-        conn.set_trace_callback(None)
-    out = {}
-    for sql in seen:
-        if sql.lstrip().upper().startswith("SELECT"):
-            rows = conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
-            out[sql] = [r[3] for r in rows]
-    assert out, "no SELECT was traced"
-    return out
-
-
-def no_table_scans(steps: list[str]) -> bool:
-    """Every SCAN goes through an index or the full-text index, never through table rows."""
-    return all(
-        "USING INDEX" in s or "COVERING INDEX" in s or "VIRTUAL TABLE" in s
-        for s in steps
-        if s.startswith("SCAN")
-    )
 
 
 def test_sidebar_page_reads_the_recent_index_without_sorting(store: HistoryStore) -> None:
